@@ -1,0 +1,199 @@
+/*
+ * qdx.h - turn Vietnamese administrative documents into structured data.
+ *
+ * The only public header of libqdx.  Every function consumes its inputs and
+ * produces its outputs: nothing is retained from a caller's buffer after a
+ * call returns, and anything handed back through an `out` parameter belongs
+ * to the caller, who releases it with the matching `_free` function.
+ *
+ * The library never prints.  A call that can fail returns 0 or a negative
+ * QDX_E* code and fills a qdx_error with a message that names the position.
+ */
+#ifndef QDX_H
+#define QDX_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QDX_VERSION "0.1.0"
+
+/** Error codes; the CLI maps each to an exit status (see `qdx help`). */
+enum qdx_status {
+	QDX_OK = 0,
+	QDX_EINPUT = -1,   /**< the input is not a document qdx can read */
+	QDX_ERULES = -2,   /**< a rules file is malformed */
+	QDX_EIO = -3,      /**< a file could not be read or written */
+	QDX_EDB = -4,      /**< the SQLite index refused an operation */
+	QDX_EUSAGE = -5    /**< the caller passed something meaningless */
+};
+
+/** A failure's description, filled by any call that returns an error.
+ *  `path` and `line` are 0/empty when they do not apply. */
+typedef struct qdx_error {
+	int code;
+	char path[512];
+	unsigned line;
+	unsigned column;
+	char message[512];
+} qdx_error;
+
+/** Formats `fmt`: "path:line:column: message" with empty parts left out.
+ *  Writes at most `n` bytes into `buf` (always NUL-terminated). */
+void qdx_error_format(const qdx_error *err, char *buf, size_t n);
+
+/* ---- rules ------------------------------------------------------------ */
+
+/** The compiled rule sets (rules/NAME.rules).  Immutable once loaded, so one
+ *  qdx_rules may be shared by threads parsing documents in parallel. */
+typedef struct qdx_rules qdx_rules;
+
+/** Loads and JIT-compiles every `*.rules` file in `dir`.  On success the
+ *  caller owns `*out` and frees it with qdx_rules_free().  On a malformed
+ *  rule, `err` names "dir/x.rules", the line and the column of the fault. */
+int qdx_rules_load(qdx_rules **out, const char *dir, qdx_error *err);
+
+/** Frees rules loaded by qdx_rules_load(); NULL is allowed. */
+void qdx_rules_free(qdx_rules *rules);
+
+/** Runs the `test` lines of every rule file against the rules, writing one
+ *  line per failure (and a summary) to `report`.  Returns the number of
+ *  failed examples, or a negative code. */
+int qdx_rules_selftest(const qdx_rules *rules, FILE *report, int *passed);
+
+/* ---- documents -------------------------------------------------------- */
+
+typedef struct qdx_doc qdx_doc;
+typedef struct qdx_node qdx_node;
+
+/** What qdx_doc_parse() may be told about its input. */
+typedef struct qdx_parse_options {
+	const char *source;    /**< name printed in output and errors, or NULL */
+	const char *encoding;  /**< force an encoding ("utf-8", "tcvn3", "vni",
+	                            "viscii", "windows-1258", "utf-16le", ...),
+	                            or NULL to detect it from the bytes */
+	int html;              /**< 1 HTML, 0 text, -1 guess from name/bytes */
+	int strict;            /**< invalid bytes are an error, not a warning */
+} qdx_parse_options;
+
+/** Parses `len` bytes of one document.  On success the caller owns `*out`
+ *  (free with qdx_doc_free()); the bytes are copied, not retained.  Input
+ *  that cannot be read at all (binary, empty, too large) fails with
+ *  QDX_EINPUT and a message in `err`; lesser oddities become the
+ *  document's diagnostics. */
+int qdx_doc_parse(qdx_doc **out, const qdx_rules *rules, const void *data,
+                  size_t len, const qdx_parse_options *opt, qdx_error *err);
+
+/** Reads and parses the file at `path` (see qdx_doc_parse()). */
+int qdx_doc_parse_file(qdx_doc **out, const qdx_rules *rules, const char *path,
+                       const qdx_parse_options *opt, qdx_error *err);
+
+/** Frees a document and its whole tree; NULL is allowed. */
+void qdx_doc_free(qdx_doc *doc);
+
+/** The document's root node; owned by the document. */
+const qdx_node *qdx_doc_root(const qdx_doc *doc);
+
+/** Hex SHA-256 of the input bytes; owned by the document. */
+const char *qdx_doc_sha256(const qdx_doc *doc);
+
+/** A field of the document's identity ("kind", "number", "issuer",
+ *  "province", "date", "year", "title", "signer.role", "signer.name",
+ *  "signer.on_behalf", "attached_to.number", "attached_to.date"), or NULL
+ *  when unknown.  Owned by the document. */
+const char *qdx_doc_meta(const qdx_doc *doc, const char *field);
+
+/** Number of diagnostics, and the i-th one (owned by the document). */
+size_t qdx_doc_diag_count(const qdx_doc *doc);
+const char *qdx_doc_diag(const qdx_doc *doc, size_t i, unsigned *line,
+                         const char **severity);
+
+/* ---- the tree --------------------------------------------------------- */
+
+/** Node kinds.  A document holds parts; a part holds items, paragraphs of
+ *  its front matter and citations; an item holds items, deadlines,
+ *  agencies, a budget and citations. */
+typedef enum qdx_node_kind {
+	QDX_NODE_DOCUMENT,
+	QDX_NODE_PART,       /**< decision, plan, appendix...: see qdx_node_type() */
+	QDX_NODE_BLOCK,      /**< front matter: basis, recipients, signature... */
+	QDX_NODE_ITEM,       /**< a numbered or bulleted item, or a table row */
+	QDX_NODE_DEADLINE,
+	QDX_NODE_AGENCY,     /**< type "lead" or "partner" */
+	QDX_NODE_BUDGET,
+	QDX_NODE_CITATION
+} qdx_node_kind;
+
+qdx_node_kind qdx_node_get_kind(const qdx_node *n);
+/** Line where the node starts in the original file (1-based), 0 if none. */
+unsigned qdx_node_line(const qdx_node *n);
+/** Last line of the node's own span in the original file. */
+unsigned qdx_node_end_line(const qdx_node *n);
+/** Sub-type: a part's kind ("decision", "plan", "appendix"), a block's kind
+ *  ("basis", "recipients", "signature", "preamble"), an item's numbering
+ *  style ("roman", "arabic", "decimal", "alpha", "bullet", "article",
+ *  "chapter", "section", "row"), a deadline's kind, an agency's role, a
+ *  citation's document kind.  Never NULL. */
+const char *qdx_node_type(const qdx_node *n);
+/** Label as written without punctuation (items), or NULL. */
+const char *qdx_node_label(const qdx_node *n);
+/** The node's text: an item's first paragraph, a deadline's phrase, an
+ *  agency as written, a citation's number.  Never NULL. */
+const char *qdx_node_text(const qdx_node *n);
+/** A named attribute: deadlines "start" "end" "freq" "at" "condition"
+ *  "inferred"; agencies "canonical"; budgets "vnd" "per"; citations
+ *  "date"; items "product" "path"; parts "title".  NULL when absent. */
+const char *qdx_node_attr(const qdx_node *n, const char *name);
+
+const qdx_node *qdx_node_parent(const qdx_node *n);
+const qdx_node *qdx_node_first_child(const qdx_node *n);
+const qdx_node *qdx_node_next(const qdx_node *n);
+
+/** A non-recursive walk: each node is seen once on ENTER and, if it may
+ *  have children, once on EXIT. */
+typedef enum qdx_event { QDX_EVENT_DONE, QDX_EVENT_ENTER, QDX_EVENT_EXIT } qdx_event;
+typedef struct qdx_iter {
+	const qdx_node *root, *cur;
+	qdx_event ev;
+} qdx_iter;
+
+/** Starts a walk of the subtree at `root` (no allocation). */
+void qdx_iter_init(qdx_iter *it, const qdx_node *root);
+/** Advances; returns the event and sets `*node`.  DONE ends the walk. */
+qdx_event qdx_iter_next(qdx_iter *it, const qdx_node **node);
+
+/* ---- renderers -------------------------------------------------------- */
+
+typedef enum qdx_format { QDX_FORMAT_JSON, QDX_FORMAT_XML } qdx_format;
+
+/** Renders the document.  On success `*out` is a malloc'd NUL-terminated
+ *  string the caller frees with free(), `*len` its length. */
+int qdx_render(char **out, size_t *len, const qdx_doc *doc, qdx_format fmt);
+
+/* ---- the SQLite index ------------------------------------------------- */
+
+typedef struct qdx_index qdx_index;
+
+/** Opens (creating or migrating) the index at `path`.  The caller owns
+ *  `*out` and closes it with qdx_index_close(). */
+int qdx_index_open(qdx_index **out, const char *path, qdx_error *err);
+
+/** Stores a parsed document under `path`, replacing earlier rows of the
+ *  same path.  Sets `*added` to 0 when the same content was already
+ *  stored.  Writes are batched; qdx_index_commit() makes them durable. */
+int qdx_index_add(qdx_index *ix, const qdx_doc *doc, const char *path,
+                  int *added, qdx_error *err);
+
+/** Commits the current batch. */
+int qdx_index_commit(qdx_index *ix, qdx_error *err);
+
+/** Commits and closes; NULL is allowed. */
+int qdx_index_close(qdx_index *ix, qdx_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,316 @@
+/*
+ * hierarchy.c - numbered lines -> a tree of items.
+ *
+ * Each line is classified once by rules/hierarchy.rules (one combined,
+ * anchored PCRE2 pattern).  Nesting follows the numbering, never
+ * indentation or markdown marks: a style not open yet opens a level below
+ * the current item; a style already open closes everything below it and
+ * continues at its level.  This re-nesting is what legislation parsers do,
+ * and it is right for documents whose writers mix "1." under "I." with
+ * "1." under "Điều 2" or bullets under any level.
+ */
+#include "internal.h"
+#include "hierarchy.h"
+
+#include <stdlib.h>
+
+/* Deeper numbering than this is not a document any more; deeper items are
+ * kept as siblings at the last level, with a diagnostic. */
+#define MAX_DEPTH 32
+
+typedef struct open_level {
+	qdx_node *node;
+	const char *key;
+	int value;
+} open_level;
+
+typedef struct builder {
+	qdx_doc *doc;
+	const qdx_text *t;
+	const qdx_ruleset *rules;
+	qdx_node *part;
+	open_level stack[MAX_DEPTH];
+	int depth;
+	qdx_node *cur;          /* the item whose paragraph may go on */
+	int para_open;
+	qdx_buf text;
+	int wrapped;            /* lines are hard-wrapped by a converter */
+	int depth_warned;
+} builder;
+
+static const char *alphabet[] = { "a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m",
+	                          "n", "o", "p", "q", "r", "s", "t", "u", "v", "x", "y" };
+
+static int roman_value(const char *s, size_t n)
+{
+	int v = 0, prev = 0;
+	size_t i;
+
+	for (i = n; i-- > 0;) {
+		int d = s[i] == 'I' ? 1 : s[i] == 'V' ? 5 : s[i] == 'X' ? 10 : s[i] == 'L' ? 50 : 100;
+		v += d < prev ? -d : d;
+		if (d > prev)
+			prev = d;
+	}
+	return v;
+}
+
+/* The position of a label in its sequence, to notice skips and repeats. */
+static int label_value(const char *style, const char *s, size_t n)
+{
+	size_t i;
+	const char *dot;
+
+	if (!strcmp(style, "roman") || !strcmp(style, "chapter"))
+		return (s[0] >= '0' && s[0] <= '9') ? (int)strtol(s, NULL, 10) : roman_value(s, n);
+	if (!strcmp(style, "alpha")) {
+		for (i = 0; i < QDX_COUNT(alphabet); i++)
+			if (strlen(alphabet[i]) == n && !memcmp(alphabet[i], s, n))
+				return (int)i + 1;
+		return 0;
+	}
+	if (!strcmp(style, "article"))
+		return (int)strtol(s + strcspn(s, "0123456789"), NULL, 10);
+	if (!strcmp(style, "decimal")) {
+		dot = s;
+		for (i = 0; i < n; i++)
+			if (s[i] == '.')
+				dot = s + i + 1;
+		return (int)strtol(dot, NULL, 10);
+	}
+	if (!strcmp(style, "arabic") || !strcmp(style, "section"))
+		return (int)strtol(s, NULL, 10);
+	return 0;
+}
+
+/* Decimal labels nest by their depth: "2.1" and "2.1.3" are two styles. */
+static const char *style_key(builder *b, const qdx_rule *rule, const char *label, size_t n)
+{
+	const char *key = qdx_rule_attr(rule, "key");
+	const char *style = qdx_rule_attr(rule, "style");
+	size_t i, dots = 0;
+
+	if (key)
+		return key;
+	if (style && !strcmp(style, "decimal")) {
+		static const char *depth_keys[] = { "decimal1", "decimal2", "decimal3", "decimal4",
+			                            "decimal5", "decimal6" };
+		for (i = 0; i < n; i++)
+			dots += label[i] == '.';
+		return depth_keys[dots < QDX_COUNT(depth_keys) ? dots : QDX_COUNT(depth_keys) - 1];
+	}
+	QDX_UNUSED(b);
+	return style ? style : qdx_rule_name(rule);
+}
+
+static int ends_sentence(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '"' || s[n - 1] == ')'))
+		n--;
+	if (n >= 3 && !memcmp(s + n - 3, "\xE2\x80\x9D", 3))
+		return ends_sentence(s, n - 3);
+	return n && strchr(".:;!?", s[n - 1]);
+}
+
+static int starts_lower(const char *s, size_t n)
+{
+	uint32_t cp;
+
+	if (!qdx_utf8_decode((const unsigned char *)s, n, &cp))
+		return 0;
+	return (cp >= 'a' && cp <= 'z') || cp == 0x111 || (cp >= 0xE0 && cp <= 0xFF) ||
+	       (cp >= 0x1EA0 && cp <= 0x1EF9 && (cp & 1)) || cp == 0x1A1 || cp == 0x1B0 ||
+	       cp == 0x103 || cp == 0x129 || cp == 0x169;
+}
+
+/* Converters that hard-wrap lines leave many lines that neither end a
+ * sentence nor are followed by a blank line; one-paragraph-per-line text
+ * has almost none. */
+static int detect_wrapped(const qdx_text *t, size_t from, size_t to)
+{
+	size_t i, text = 0, broken = 0;
+
+	for (i = from; i < to; i++) {
+		if (!t->v[i].len || (t->v[i].flags & (QDX_LINE_ROW | QDX_LINE_CELL)))
+			continue;
+		text++;
+		if (i + 1 < to && t->v[i + 1].len &&
+		    !(t->v[i + 1].flags & (QDX_LINE_ROW | QDX_LINE_CELL)) &&
+		    !ends_sentence(qdx_text_line(t, i), t->v[i].len) &&
+		    starts_lower(qdx_text_line(t, i + 1), t->v[i + 1].len))
+			broken++;
+	}
+	return text && broken * 10 >= text;
+}
+
+static void close_paragraph(builder *b)
+{
+	if (b->cur && b->para_open) {
+		size_t n = b->text.len;
+		while (n && b->text.p[n - 1] == ' ')
+			n--;
+		b->cur->text = qdx_arena_strndup(&b->doc->arena, b->text.p, n);
+	}
+	b->para_open = 0;
+	b->text.len = 0;
+}
+
+static void add_text(builder *b, const char *s, size_t n)
+{
+	while (n && *s == ' ')
+		s++, n--;
+	if (b->text.len && b->text.p[b->text.len - 1] != ' ' && n)
+		qdx_buf_putc(&b->text, ' ');
+	qdx_buf_put(&b->text, s, n);
+}
+
+/* Where a new item of style `key` goes: returns the depth it takes. */
+static int place(builder *b, const char *key, int value, uint32_t line, const char *label)
+{
+	int d;
+
+	for (d = b->depth - 1; d >= 0; d--) {
+		if (strcmp(b->stack[d].key, key))
+			continue;
+		if (value && b->stack[d].value && value == b->stack[d].value)
+			qdx_doc_diag_add(b->doc, line, "warning", "label '%s' repeats the one before it",
+			                 label);
+		else if (value && b->stack[d].value && value != b->stack[d].value + 1)
+			qdx_doc_diag_add(b->doc, line, "note", "label '%s' does not follow '%s' in sequence",
+			                 label, qdx_node_label(b->stack[d].node));
+		return d;
+	}
+	if (b->depth == MAX_DEPTH) {
+		if (!b->depth_warned++)
+			qdx_doc_diag_add(b->doc, line, "warning",
+			                 "numbering nested deeper than %d levels; kept at that level",
+			                 MAX_DEPTH);
+		return MAX_DEPTH - 1;
+	}
+	return b->depth;
+}
+
+/* A bullet or number at the start of a hard-wrapped line is usually the
+ * sentence going on ("... của Công an thành phố\n- Thường trực ..."). */
+static int is_continuation(builder *b, size_t i, const char *key, int value)
+{
+	const qdx_line *prev;
+	int d;
+
+	if (!b->wrapped || !i || !b->para_open)
+		return 0;
+	prev = &b->t->v[i - 1];
+	if (!prev->len || (prev->flags & (QDX_LINE_BOLD | QDX_LINE_UPPER | QDX_LINE_HEADING)) ||
+	    ends_sentence(qdx_text_line(b->t, i - 1), prev->len))
+		return 0;
+	/* A number that continues an open sequence is a real label. */
+	for (d = 0; d < b->depth; d++)
+		if (!strcmp(b->stack[d].key, key) && value == b->stack[d].value + 1 && value > 1)
+			return 0;
+	return 1;
+}
+
+static void start_item(builder *b, size_t i, const qdx_match *m)
+{
+	const qdx_line *l = &b->t->v[i];
+	const char *s = qdx_text_line(b->t, i);
+	qdx_span lab = { s, 0 };
+	const char *style, *key, *label;
+	qdx_node *item;
+	int d, value;
+
+	qdx_match_group(m, "label", &lab);
+	style = qdx_rule_attr(m->rule, "style");
+	if (!style)
+		style = qdx_rule_name(m->rule);
+	key = style_key(b, m->rule, lab.p, lab.n);
+	label = qdx_arena_strndup(&b->doc->arena, lab.p, lab.n);
+	value = label_value(style, lab.p, lab.n);
+
+	close_paragraph(b);
+	if (b->cur)
+		b->cur->span_to = (uint32_t)i;
+	d = place(b, key, value, l->no, label);
+	b->depth = d;
+	item = qdx_node_new(b->doc, QDX_NODE_ITEM, l->no);
+	item->type = style;
+	item->label = label;
+	item->level = d;
+	item->span_from = (uint32_t)i;
+	item->span_to = (uint32_t)i + 1;
+	qdx_node_append(d ? b->stack[d - 1].node : b->part, item);
+	b->stack[d].node = item;
+	b->stack[d].key = key;
+	b->stack[d].value = value;
+	b->depth = d + 1;
+	b->cur = item;
+	b->para_open = 1;
+	add_text(b, s + m->end, l->len - m->end);
+}
+
+/* Does line i go on with the open paragraph? */
+static int continues(builder *b, size_t i)
+{
+	const qdx_line *l = &b->t->v[i], *prev = &b->t->v[i - 1];
+	const char *s = qdx_text_line(b->t, i);
+
+	if (!b->para_open || !prev->len)
+		return (l->flags & QDX_LINE_JOINED) && b->para_open;
+	if (l->flags & QDX_LINE_JOINED)
+		return 1;
+	if (starts_lower(s, l->len))
+		return 1;
+	return b->wrapped && !ends_sentence(qdx_text_line(b->t, i - 1), prev->len);
+}
+
+void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to, qdx_node *part)
+{
+	builder b;
+	size_t i;
+
+	memset(&b, 0, sizeof(b));
+	b.doc = doc;
+	b.t = t;
+	b.part = part;
+	b.rules = qdx_rules_set(doc->rules, "hierarchy");
+	b.wrapped = detect_wrapped(t, from, to);
+	qdx_buf_init(&b.text);
+
+	for (i = from; i < to; i++) {
+		const qdx_line *l = &t->v[i];
+		const char *s = qdx_text_line(t, i);
+		qdx_match m;
+
+		if (!l->len || (l->flags & QDX_LINE_SKIP)) {
+			close_paragraph(&b);
+			continue;
+		}
+		if (l->flags & (QDX_LINE_ROW | QDX_LINE_CELL)) {
+			close_paragraph(&b);
+			if (b.cur)
+				b.cur->span_to = (uint32_t)i;
+			b.cur = NULL;
+			/* A table in the body belongs to the item it follows. */
+			i = qdx_table_build(doc, t, i, to, b.depth ? b.stack[b.depth - 1].node : part) - 1;
+			continue;
+		}
+		if (b.rules && qdx_ruleset_classify(b.rules, doc->matcher, s, l->len, &m) == 1) {
+			qdx_span lab = { s, 0 };
+			const char *style = qdx_rule_attr(m.rule, "style");
+			qdx_match_group(&m, "label", &lab);
+			if (!is_continuation(&b, i, style_key(&b, m.rule, lab.p, lab.n),
+			                     label_value(style ? style : "", lab.p, lab.n))) {
+				start_item(&b, i, &m);
+				continue;
+			}
+		}
+		if (i > from && continues(&b, i))
+			add_text(&b, s, l->len);
+		else
+			close_paragraph(&b);
+		if (b.cur)
+			b.cur->span_to = (uint32_t)i + 1;
+	}
+	close_paragraph(&b);
+	qdx_buf_free(&b.text);
+}

@@ -1,0 +1,140 @@
+/*
+ * node.c - the one tree every renderer walks, and its iterator.
+ *
+ * The iterator follows cmark's: ENTER on the way down, EXIT on the way up
+ * for nodes that can hold children, no recursion and no allocation, so a
+ * document nested 10,000 levels deep walks like a flat one.
+ */
+#include "internal.h"
+
+/* Which kinds may hold which: the tree's shape is checked where it is made,
+ * not discovered by a renderer. */
+static int may_contain(qdx_node_kind parent, qdx_node_kind child)
+{
+	switch (parent) {
+	case QDX_NODE_DOCUMENT:
+		return child == QDX_NODE_PART;
+	case QDX_NODE_PART:
+		return child == QDX_NODE_BLOCK || child == QDX_NODE_ITEM ||
+		       child == QDX_NODE_CITATION;
+	case QDX_NODE_BLOCK:
+		return child == QDX_NODE_CITATION;
+	case QDX_NODE_ITEM:
+		return child != QDX_NODE_DOCUMENT && child != QDX_NODE_PART &&
+		       child != QDX_NODE_BLOCK;
+	default:
+		return 0;
+	}
+}
+
+static int is_container(qdx_node_kind k)
+{
+	return k == QDX_NODE_DOCUMENT || k == QDX_NODE_PART || k == QDX_NODE_BLOCK ||
+	       k == QDX_NODE_ITEM;
+}
+
+qdx_node *qdx_node_new(qdx_doc *doc, qdx_node_kind kind, uint32_t line)
+{
+	qdx_node *n = qdx_arena_alloc(&doc->arena, sizeof(*n));
+	n->kind = kind;
+	n->line = n->end_line = line;
+	n->type = "";
+	n->text = "";
+	return n;
+}
+
+void qdx_node_append(qdx_node *parent, qdx_node *child)
+{
+	if (!may_contain(parent->kind, child->kind))
+		qdx_die("tree: node kind %d may not hold kind %d", parent->kind, child->kind);
+	child->parent = parent;
+	child->prev = parent->last;
+	child->next = NULL;
+	if (parent->last)
+		parent->last->next = child;
+	else
+		parent->first = child;
+	parent->last = child;
+}
+
+void qdx_node_set_attr(qdx_doc *doc, qdx_node *n, const char *name, const char *value)
+{
+	size_t k = 0;
+	const char **v;
+
+	if (n->attrs) {
+		for (; n->attrs[k]; k += 2) {
+			if (!strcmp(n->attrs[k], name)) {
+				n->attrs[k + 1] = value;
+				return;
+			}
+		}
+	}
+	v = qdx_arena_alloc(&doc->arena, (k + 3) * sizeof(*v));
+	if (k)
+		memcpy(v, n->attrs, k * sizeof(*v));
+	v[k] = name;
+	v[k + 1] = value;
+	v[k + 2] = NULL;
+	n->attrs = v;
+}
+
+qdx_node_kind qdx_node_get_kind(const qdx_node *n) { return n->kind; }
+unsigned qdx_node_line(const qdx_node *n) { return n->line; }
+unsigned qdx_node_end_line(const qdx_node *n) { return n->end_line; }
+const char *qdx_node_type(const qdx_node *n) { return n->type; }
+const char *qdx_node_label(const qdx_node *n) { return n->label; }
+const char *qdx_node_text(const qdx_node *n) { return n->text; }
+const qdx_node *qdx_node_parent(const qdx_node *n) { return n->parent; }
+const qdx_node *qdx_node_first_child(const qdx_node *n) { return n->first; }
+const qdx_node *qdx_node_next(const qdx_node *n) { return n->next; }
+
+const char *qdx_node_attr(const qdx_node *n, const char *name)
+{
+	size_t k;
+
+	if (!n->attrs)
+		return NULL;
+	for (k = 0; n->attrs[k]; k += 2)
+		if (!strcmp(n->attrs[k], name))
+			return n->attrs[k + 1];
+	return NULL;
+}
+
+void qdx_iter_init(qdx_iter *it, const qdx_node *root)
+{
+	it->root = root;
+	it->cur = NULL;
+	it->ev = QDX_EVENT_DONE;
+}
+
+qdx_event qdx_iter_next(qdx_iter *it, const qdx_node **node)
+{
+	const qdx_node *c = it->cur;
+
+	if (!c) {
+		if (!it->root || it->ev == QDX_EVENT_EXIT)
+			return *node = NULL, QDX_EVENT_DONE;
+		it->cur = it->root;
+		it->ev = QDX_EVENT_ENTER;
+	} else if (it->ev == QDX_EVENT_ENTER && is_container(c->kind)) {
+		if (c->first) {
+			it->cur = c->first;
+			it->ev = QDX_EVENT_ENTER;
+		} else {
+			it->ev = QDX_EVENT_EXIT;
+		}
+	} else if (c == it->root) {
+		it->cur = NULL;
+		it->ev = QDX_EVENT_EXIT;
+		return *node = NULL, QDX_EVENT_DONE;
+	} else if (c->next) {
+		it->cur = c->next;
+		it->ev = QDX_EVENT_ENTER;
+	} else {
+		it->cur = c->parent;
+		it->ev = QDX_EVENT_EXIT;
+	}
+	*node = it->cur;
+	return it->ev;
+}

@@ -1,0 +1,459 @@
+/*
+ * normalize.c - one clean line for every line of the file.
+ *
+ * Removes what converters leave (markdown bold and heading marks, HTML tags
+ * and entities, backslash escapes, pipe-table borders), folds the space zoo
+ * to one space, composes to NFC through ICU only on lines that need it,
+ * drops page furniture and OCR noise (rules/furniture.rules,
+ * rules/noise.rules) and joins a sentence that a page break split.  Every
+ * output line keeps the number of the input line it came from; what the
+ * markup meant (bold, heading) survives as line flags.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
+typedef struct norm {
+	qdx_doc *doc;
+	qdx_buf line;          /* the line being cleaned */
+	qdx_buf tmp;
+	const qdx_ruleset *furniture, *noise;
+	const UNormalizer2 *nfc;
+	UChar *u16;
+	int32_t u16cap;
+} norm;
+
+/* Bytes after which a line needs more than trimming: markup, entities,
+ * escapes, tabs, and the lead bytes of non-ASCII spaces, zero-width
+ * characters and combining marks.  Plain Vietnamese text has none. */
+static int needs_work(const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '*': case '<': case '&': case '\\': case '#': case '|': case '_':
+		case '\t': case 0xC2: case 0xCC: case 0xCD: case 0xE2: case 0xE3: case 0xEF:
+			return 1;
+		case ' ':
+			if (i + 1 < n && s[i + 1] == ' ')
+				return 1;
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Characters that are space in a document: NBSP, the U+2000 block, the
+ * narrow NBSP, the ideographic space.  Returns their byte length. */
+static size_t space_len(const unsigned char *s, size_t n)
+{
+	if (n >= 2 && s[0] == 0xC2 && s[1] == 0xA0)
+		return 2;
+	if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] <= 0x8A || s[2] == 0xAF))
+		return 3;
+	if (n >= 3 && s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
+		return 3;
+	return 0;
+}
+
+/* Invisible characters converters leave: zero-width space/joiners, word
+ * joiner, BOM, soft hyphen. */
+static size_t invisible_len(const unsigned char *s, size_t n)
+{
+	if (n >= 2 && s[0] == 0xC2 && s[1] == 0xAD)
+		return 2;
+	if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0x8B && s[2] <= 0x8F)
+		return 3;
+	if (n >= 3 && s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0xA0)
+		return 3;
+	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+		return 3;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	uint32_t cp;
+} entities[] = {
+	{ "nbsp", ' ' }, { "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
+	{ "apos", '\'' }, { "ndash", 0x2013 }, { "mdash", 0x2014 }, { "hellip", 0x2026 },
+	{ "ldquo", 0x201C }, { "rdquo", 0x201D }, { "lsquo", 0x2018 }, { "rsquo", 0x2019 },
+};
+
+/* An entity at s (which starts with '&'): its length, and *cp. */
+static size_t entity_len(const char *s, size_t n, uint32_t *cp)
+{
+	size_t i, k;
+
+	if (n > 2 && s[1] == '#') {
+		int hex = s[2] == 'x' || s[2] == 'X';
+		uint32_t v = 0;
+		for (i = hex ? 3 : 2; i < n && i < 12; i++) {
+			int c = (unsigned char)s[i], d;
+			if (c == ';')
+				break;
+			if (c >= '0' && c <= '9')
+				d = c - '0';
+			else if (hex && (c | 32) >= 'a' && (c | 32) <= 'f')
+				d = (c | 32) - 'a' + 10;
+			else
+				return 0;
+			v = v * (hex ? 16u : 10u) + (uint32_t)d;
+		}
+		if (i >= n || s[i] != ';' || i == (hex ? 3u : 2u) || !v || v > 0x10FFFF ||
+		    (v >= 0xD800 && v <= 0xDFFF))
+			return 0;
+		*cp = v;
+		return i + 1;
+	}
+	for (k = 0; k < QDX_COUNT(entities); k++) {
+		size_t len = strlen(entities[k].name);
+		if (len + 2 <= n && !memcmp(s + 1, entities[k].name, len) && s[len + 1] == ';') {
+			*cp = entities[k].cp;
+			return len + 2;
+		}
+	}
+	return 0;
+}
+
+/* An HTML tag at s: its length, and whether it makes text bold. */
+static size_t tag_len(const char *s, size_t n, int *bold)
+{
+	size_t i = 1;
+	const char *name;
+
+	if (i < n && s[i] == '/')
+		i++;
+	name = s + i;
+	if (i >= n || !((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z'))
+		return 0;
+	while (i < n && s[i] != '>' && s[i] != '<' && i < 200)
+		i++;
+	if (i >= n || s[i] != '>')
+		return 0;
+	if ((name[0] | 32) == 'b' && (name[1] == '>' || name[1] == ' '))
+		*bold = 1;
+	if (!strncasecmp(name, "strong", 6))
+		*bold = 1;
+	return i + 1;
+}
+
+/* Appends a space unless the output already ends in one (or a tab). */
+static void put_space(qdx_buf *b)
+{
+	if (b->len && b->p[b->len - 1] != ' ' && b->p[b->len - 1] != '\t')
+		qdx_buf_putc(b, ' ');
+}
+
+/* Cleans s[0..n) into nm->line; returns line flags learnt from markup. */
+static uint32_t clean(norm *nm, const char *s, size_t n)
+{
+	qdx_buf *b = &nm->line;
+	uint32_t flags = 0;
+	size_t i = 0, k;
+	int bold = 0;
+
+	b->len = 0;
+	/* Markdown heading marks, never a numbering level of their own. */
+	while (i < n && s[i] == ' ')
+		i++;
+	if (i < n && s[i] == '#') {
+		size_t j = i;
+		while (j < n && s[j] == '#')
+			j++;
+		if (j < n && s[j] == ' ') {
+			flags |= QDX_LINE_HEADING;
+			i = j;
+		}
+	}
+	if (i < n && s[i] == '\t')
+		flags |= QDX_LINE_CELL;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		uint32_t cp;
+
+		if (c == '*' && i + 1 < n && s[i + 1] == '*') {
+			bold = 1;
+			i += 2;
+		} else if (c == '*' && (i + 1 >= n || s[i + 1] != ' ' || b->len)) {
+			/* A single '*' is emphasis unless it opens the line as a bullet. */
+			i++;
+		} else if (c == '<' && (k = tag_len(s + i, n - i, &bold))) {
+			i += k;
+		} else if (c == '&' && (k = entity_len(s + i, n - i, &cp))) {
+			if (cp == ' ')
+				put_space(b);
+			else
+				qdx_buf_put_utf8(b, cp);
+			i += k;
+		} else if (c == '\\' && i + 1 < n && strchr("\\`*_{}[]()#+-.!|<>~", s[i + 1])) {
+			qdx_buf_putc(b, s[i + 1]);
+			i += 2;
+		} else if (c == ' ' || (k = space_len((const unsigned char *)s + i, n - i))) {
+			put_space(b);
+			i += c == ' ' ? 1 : k;
+		} else if ((k = invisible_len((const unsigned char *)s + i, n - i))) {
+			i += k;
+		} else if (c == '\t') {
+			while (b->len && b->p[b->len - 1] == ' ')
+				b->len--;
+			qdx_buf_putc(b, '\t');
+			i++;
+		} else {
+			qdx_buf_putc(b, c);
+			i++;
+		}
+	}
+	if (bold)
+		flags |= QDX_LINE_BOLD;
+	return flags;
+}
+
+/* `| a | b |` rows become tab-separated cells; `|---|---|` rules and lone
+ * `|` cell borders become blank.  Returns 1 when the line was a pipe row. */
+static int pipe_row(qdx_buf *b)
+{
+	size_t i, bars = 0, j = 0;
+	int only_rule = 1;
+
+	if (!b->len || b->p[0] != '|')
+		return 0;
+	for (i = 0; i < b->len; i++) {
+		if (b->p[i] == '|')
+			bars++;
+		else if (!strchr("-: ", b->p[i]))
+			only_rule = 0;
+	}
+	if (bars < 2 || only_rule) {
+		b->len = 0;
+		return bars >= 2;
+	}
+	/* Rewrite in place: the output is never longer than the input. */
+	for (i = 1; i < b->len; i++) {
+		if (b->p[i] == '|') {
+			while (j && b->p[j - 1] == ' ')
+				j--;
+			b->p[j++] = '\t';
+			while (i + 1 < b->len && b->p[i + 1] == ' ')
+				i++;
+		} else if (!(j == 0 && b->p[i] == ' ')) {
+			b->p[j++] = b->p[i];
+		}
+	}
+	while (j && (b->p[j - 1] == '\t' || b->p[j - 1] == ' '))
+		j--;
+	b->len = j;
+	return 1;
+}
+
+static void trim(qdx_buf *b, int keep_tabs)
+{
+	size_t i = 0, j;
+
+	while (i < b->len && (b->p[i] == ' ' || (!keep_tabs && b->p[i] == '\t')))
+		i++;
+	j = b->len;
+	while (j > i && (b->p[j - 1] == ' ' || (!keep_tabs && b->p[j - 1] == '\t')))
+		j--;
+	if (i)
+		memmove(b->p, b->p + i, j - i);
+	b->len = j - i;
+	b->p[b->len] = '\0';
+}
+
+/* Combining marks (U+0300..U+036F) or compatibility singletons are what
+ * keeps a Vietnamese line from being NFC; without them ICU is skipped. */
+static int maybe_not_nfc(const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == 0xCC || s[i] == 0xCD || (s[i] == 0xE2 && i + 1 < n && s[i + 1] == 0x84) ||
+		    (s[i] == 0xEF && i + 1 < n && s[i + 1] >= 0xA4 && s[i + 1] <= 0xAB))
+			return 1;
+	return 0;
+}
+
+static void to_nfc(norm *nm)
+{
+	UErrorCode ec = U_ZERO_ERROR;
+	int32_t n16 = 0, need, n8 = 0;
+	qdx_buf *b = &nm->line;
+	UChar *out;
+
+	if (!nm->nfc || !maybe_not_nfc((const unsigned char *)b->p, b->len))
+		return;
+	need = (int32_t)b->len + 1;
+	if (nm->u16cap < 3 * need) {
+		nm->u16cap = 3 * need;
+		nm->u16 = qdx_xrealloc(nm->u16, (size_t)nm->u16cap * sizeof(UChar));
+	}
+	u_strFromUTF8(nm->u16, need, &n16, b->p, (int32_t)b->len, &ec);
+	if (U_FAILURE(ec))
+		return;
+	out = nm->u16 + need;
+	n16 = unorm2_normalize(nm->nfc, nm->u16, n16, out, 2 * need, &ec);
+	if (U_FAILURE(ec))
+		return;
+	qdx_buf_reserve(&nm->tmp, 3 * (size_t)n16 + 1);
+	u_strToUTF8(nm->tmp.p, (int32_t)nm->tmp.cap, &n8, out, n16, &ec);
+	if (U_FAILURE(ec))
+		return;
+	b->len = 0;
+	qdx_buf_put(b, nm->tmp.p, (size_t)n8);
+}
+
+/* OCR leaves tokens after a sentence's end that cannot be Vietnamese
+ * ("*th*", "ylw", "/ th h"): rules/noise.rules finds them. */
+static void drop_noise(norm *nm, uint32_t no)
+{
+	qdx_match m;
+	qdx_span sp;
+	qdx_buf *b = &nm->line;
+
+	if (!nm->noise || !b->len)
+		return;
+	if (qdx_ruleset_search(nm->noise, nm->doc->matcher, b->p, b->len, 0, &m) != 1)
+		return;
+	if (!qdx_match_group(&m, "noise", &sp))
+		return;
+	qdx_doc_diag_add(nm->doc, no, "note", "dropped OCR noise \"%.*s\" (rule %s)", (int)sp.n, sp.p,
+	                 qdx_rule_name(m.rule));
+	b->len = (size_t)(sp.p - b->p);
+	trim(b, 1);
+}
+
+static int upper_only(const char *s, size_t n)
+{
+	size_t i = 0;
+	int letters = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t k = qdx_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+		if (!k)
+			return 0;
+		/* Vietnamese lower-case letters: ASCII, Latin-1/Extended-A/B and
+		 * the U+1EA0 block alternate upper (even) / lower (odd). */
+		if ((cp >= 'a' && cp <= 'z') || (cp >= 0xE0 && cp <= 0xFF && cp != 0xF7) ||
+		    cp == 0x111 || cp == 0x129 || cp == 0x169 || cp == 0x1A1 || cp == 0x1B0 ||
+		    cp == 0x103 || (cp >= 0x1EA0 && cp <= 0x1EF9 && (cp & 1)))
+			return 0;
+		if ((cp >= 'A' && cp <= 'Z') || cp >= 0xC0)
+			letters++;
+		i += k;
+	}
+	return letters >= 2;
+}
+
+static int ends_sentence(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '"' || s[n - 1] == ')' || s[n - 1] == '*'))
+		n--;
+	if (n >= 3 && !memcmp(s + n - 3, "\xE2\x80\x9D", 3))   /* closing quote */
+		return ends_sentence(s, n - 3);
+	return n && strchr(".:;!?", s[n - 1]);
+}
+
+static int starts_lower(const char *s, size_t n)
+{
+	uint32_t cp;
+
+	if (!qdx_utf8_decode((const unsigned char *)s, n, &cp))
+		return 0;
+	return (cp >= 'a' && cp <= 'z') || cp == 0x111 || (cp >= 0xE0 && cp <= 0xFF) ||
+	       (cp >= 0x1EA0 && cp <= 0x1EF9 && (cp & 1)) || cp == 0x1A1 || cp == 0x1B0 ||
+	       cp == 0x103 || cp == 0x129 || cp == 0x169;
+}
+
+/* What a furniture rule says to do with a matching line. */
+static const char *furniture_kind(norm *nm, const char *s, size_t n)
+{
+	qdx_match m;
+
+	if (!nm->furniture || qdx_ruleset_classify(nm->furniture, nm->doc->matcher, s, n, &m) != 1)
+		return NULL;
+	if (m.end != n)
+		return NULL;
+	return qdx_rule_attr(m.rule, "drop") ? qdx_rule_attr(m.rule, "drop") : "line";
+}
+
+void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
+{
+	norm nm;
+	UErrorCode ec = U_ZERO_ERROR;
+	size_t i, pending_blank = 0;
+	long last_text = -1;         /* index in out of the last non-blank line */
+	int after_furniture = 0;
+
+	memset(&nm, 0, sizeof(nm));
+	nm.doc = doc;
+	qdx_buf_init(&nm.line);
+	qdx_buf_init(&nm.tmp);
+	nm.nfc = unorm2_getNFCInstance(&ec);
+	if (U_FAILURE(ec))
+		nm.nfc = NULL;
+	nm.furniture = qdx_rules_set(doc->rules, "furniture");
+	nm.noise = qdx_rules_set(doc->rules, "noise");
+	qdx_buf_reserve(&out->buf, in->buf.len + 16);
+
+	for (i = 0; i < in->n; i++) {
+		const qdx_line *l = &in->v[i];
+		const char *s = qdx_text_line(in, i);
+		uint32_t flags = l->flags;
+		const char *furn;
+
+		if (!needs_work((const unsigned char *)s, l->len)) {
+			nm.line.len = 0;
+			qdx_buf_put(&nm.line, s, l->len);
+			trim(&nm.line, 0);
+		} else {
+			flags |= clean(&nm, s, l->len);
+			if (pipe_row(&nm.line))
+				flags |= QDX_LINE_ROW;
+			trim(&nm.line, (flags & (QDX_LINE_ROW | QDX_LINE_CELL)) != 0);
+			if (memchr(nm.line.p, '\t', nm.line.len) && !(flags & QDX_LINE_CELL))
+				flags |= QDX_LINE_ROW;
+			to_nfc(&nm);
+		}
+		furn = nm.line.len ? furniture_kind(&nm, nm.line.p, nm.line.len) : NULL;
+		if (furn && (strcmp(furn, "beside-furniture") || after_furniture)) {
+			if (strcmp(furn, "blank"))
+				after_furniture = 2;
+			nm.line.len = 0;
+			continue;
+		}
+		if (!nm.line.len) {
+			/* Blank lines are kept (they end paragraphs and table rows) but
+			 * held back until we know no page-broken sentence goes on. */
+			pending_blank++;
+			continue;
+		}
+		if (after_furniture)
+			after_furniture--;
+		drop_noise(&nm, l->no);
+		if (!(flags & (QDX_LINE_ROW | QDX_LINE_CELL)) && upper_only(nm.line.p, nm.line.len))
+			flags |= QDX_LINE_UPPER;
+		if (pending_blank && last_text >= 0 &&
+		    !(out->v[last_text].flags & (QDX_LINE_ROW | QDX_LINE_CELL)) &&
+		    !(flags & (QDX_LINE_ROW | QDX_LINE_CELL)) &&
+		    !ends_sentence(qdx_text_line(out, (size_t)last_text), out->v[last_text].len) &&
+		    starts_lower(nm.line.p, nm.line.len)) {
+			/* A sentence a page break split: drop the gap. */
+			flags |= QDX_LINE_JOINED;
+			pending_blank = 0;
+		}
+		for (; pending_blank; pending_blank--)
+			qdx_text_add(out, "", 0, in->v[i - pending_blank].no, 0);
+		last_text = (long)out->n;
+		qdx_text_add(out, nm.line.p, nm.line.len, l->no, flags);
+	}
+	qdx_buf_free(&nm.line);
+	qdx_buf_free(&nm.tmp);
+	free(nm.u16);
+}

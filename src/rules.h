@@ -1,0 +1,58 @@
+/*
+ * rules.h - the loaded form of rules/NAME.rules, shared by rules.c (loading,
+ * matching) and ruletest.c (running the files' examples).
+ */
+#ifndef QDX_RULES_H
+#define QDX_RULES_H
+
+#include "internal.h"
+
+typedef struct qdx_rule_kv {
+	char *key, *value;
+} qdx_rule_kv;
+
+typedef struct qdx_rule_example {
+	char *input, *expect;   /* expect: "key=value key=value", may be empty */
+	unsigned line;
+	int reject;             /* 1: the set must find nothing in input */
+} qdx_rule_example;
+
+/* Where each `pattern` line starts in the concatenated pattern. */
+typedef struct qdx_rule_piece {
+	size_t offset;
+	unsigned line, column;
+} qdx_rule_piece;
+
+struct qdx_rule {
+	char *name;
+	unsigned line;
+	const qdx_ruleset *set;
+	qdx_buf pattern;
+	qdx_rule_piece *pieces;
+	size_t npieces;
+	struct pcre2_real_code_8 *code;
+	qdx_rule_kv *attrs;
+	size_t nattrs;
+	qdx_rule_example *examples;
+	size_t nexamples;
+};
+
+struct qdx_ruleset {
+	char *name, *path;
+	int classify;           /* anchored at the subject's start */
+	qdx_rule *v;
+	size_t n;
+	struct pcre2_real_code_8 *code;   /* all rules as one alternation */
+};
+
+struct qdx_rules {
+	qdx_ruleset *sets;
+	size_t nsets;
+};
+
+/* The rule of the set that exceeds a match limit on this subject, to name
+ * it in a diagnostic; NULL if none does alone. */
+const qdx_rule *qdx_ruleset_blame(const qdx_ruleset *s, qdx_matcher *mt, const char *subj,
+                                  size_t n, size_t from);
+
+#endif
