@@ -208,6 +208,7 @@ typedef struct qdx_meta {
 	/* what segment.c read, before meta.c derives the fields above */
 	const char *issuer_raw, *place;
 	uint32_t attached_line;     /* 1 + index of the "(kèm theo ...)" line */
+	int attached_part;          /* ... found in a later part, not the first */
 	int number_seen;
 	int plan_start_year, plan_start_month, plan_end_year, plan_end_month; /* the plan's period, 0 when unknown */
 } qdx_meta;

@@ -121,10 +121,11 @@ static void derive_issuer(qdx_doc *doc)
 	/* issuer_raw joins the letterhead lines with spaces; the unit starts at
 	 * the first body word after the governing body and its locality. */
 	while (*s) {
-		size_t w = strcspn(s, " ");
+		size_t w = strcspn(s, " \n");
+		int line_start = s == m->issuer_raw || s[-1] == '\n';
 		/* A unit's name after a governing body that is complete (it
 		 * named its locality, or is a national body). */
-		if (!in_unit && parent.len &&
+		if (!in_unit && parent.len && line_start &&
 		    (!strncmp(s, "BAN ", 4) || !strncmp(s, "SỞ ", 4) || !strncmp(s, "PHÒNG ", 7) ||
 		     !strncmp(s, "VĂN PHÒNG ", 11)) &&
 		    !starts_with_locality(s))
@@ -136,7 +137,7 @@ static void derive_issuer(qdx_doc *doc)
 			qdx_buf_putc(b, ' ');
 		qdx_buf_put(b, s, w);
 		s += w;
-		while (*s == ' ')
+		while (*s == ' ' || *s == '\n')
 			s++;
 	}
 	if (unit.len) {
@@ -217,6 +218,14 @@ static void derive_attached(qdx_doc *doc, const qdx_text *t)
 			                                    atoi(qdx_arena_strndup(&doc->arena, d.p, d.n)));
 		if (!m->year && qdx_match_group(&mt, "year", &y))
 			m->year = qdx_arena_strndup(&doc->arena, y.p, y.n);
+		/* A decision that leads the file and carries no number of its own
+		 * is the one its attached plan names. */
+		if (m->attached_part > 0 && !strcmp(m->kind, "quyet-dinh") && !m->number) {
+			m->number = m->attached_number;
+			if (!m->date)
+				m->date = m->attached_date;
+			m->attached_number = m->attached_date = NULL;
+		}
 	}
 	if (!m->province)
 		m->province = find_province(doc, line.p);

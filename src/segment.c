@@ -72,8 +72,8 @@ static const char *kind_slug(const char *w)
 	return "other";
 }
 
-/* Joins lines [from, to) into one line of text (arena). */
-static const char *join_lines(seg *s, size_t from, size_t to)
+/* Joins lines [from, to) with `sep` into one string (arena). */
+static const char *join_lines(seg *s, size_t from, size_t to, char sep)
 {
 	qdx_buf b;
 	size_t i;
@@ -84,7 +84,7 @@ static const char *join_lines(seg *s, size_t from, size_t to)
 		if (!s->t->v[i].len)
 			continue;
 		if (b.len)
-			qdx_buf_putc(&b, ' ');
+			qdx_buf_putc(&b, sep);
 		qdx_buf_put(&b, qdx_text_line(s->t, i), s->t->v[i].len);
 	}
 	out = qdx_arena_strndup(&s->doc->arena, b.p, b.len);
@@ -139,6 +139,24 @@ static void set_number(seg *s)
 		s->doc->meta.number = out;
 }
 
+/* A place and date that a converter wrapped over two lines. */
+static int date_across(seg *s, size_t i)
+{
+	qdx_buf b;
+	int ok;
+
+	qdx_buf_init(&b);
+	qdx_buf_put(&b, qdx_text_line(s->t, i), s->t->v[i].len);
+	qdx_buf_putc(&b, ' ');
+	qdx_buf_put(&b, qdx_text_line(s->t, i + 1), s->t->v[i + 1].len);
+	ok = qdx_ruleset_classify(s->rules, s->doc->matcher, b.p, b.len, &s->m) == 1 &&
+	     !strcmp(qdx_rule_attr(s->m.rule, "line"), "date");
+	if (ok)
+		set_date(s);
+	qdx_buf_free(&b);
+	return ok;
+}
+
 /* The letterhead and title of a part: from `from` until the body starts.
  * Returns the first line of the body. */
 static size_t read_header(seg *s, size_t from, size_t to, qdx_node *part, int first)
@@ -170,8 +188,10 @@ static size_t read_header(seg *s, size_t from, size_t to, qdx_node *part, int fi
 			/* The title runs until a blank line, the authority's line, a
 			 * basis, or the "(kèm theo ...)" line. */
 			if (k == L_ATTACHED) {
-				if (first)
-					s->doc->meta.attached_line = (uint32_t)i + 1;
+				if (!meta->attached_line) {
+					meta->attached_line = (uint32_t)i + 1;
+					meta->attached_part = !first;
+				}
 				i++;
 				while (i < to && s->t->v[i].len && s->kinds[i] == L_NONE &&
 				       !(s->t->v[i].flags & QDX_LINE_UPPER) &&
@@ -180,6 +200,11 @@ static size_t read_header(seg *s, size_t from, size_t to, qdx_node *part, int fi
 				break;
 			}
 			if (k == L_ROLE || k == L_BODY || k == L_ON_BEHALF) {
+				/* No letterhead: the deciding authority is the issuer. */
+				if (first && issuer_from == to) {
+					issuer_from = i;
+					issuer_to = i + 1;
+				}
 				i++;
 				break;
 			}
@@ -190,11 +215,19 @@ static size_t read_header(seg *s, size_t from, size_t to, qdx_node *part, int fi
 			title_to = i + 1;
 			continue;
 		}
-		if (k == L_NUMBER && first)
-			set_number(s);
-		else if (k == L_DATE && first)
-			set_date(s);
-		else if ((k == L_BODY || (k == L_NONE && is_upper(s->t, i))) && first &&
+		if (k == L_NONE && first && !meta->year && i + 1 < to && strstr(qdx_text_line(s->t, i), "ngày") &&
+		    date_across(s, i)) {
+			i++;      /* "Cần Thơ, ngày" / "17 tháng 11 năm 2025" */
+			continue;
+		}
+		if ((k == L_NUMBER || k == L_DATE) && first) {
+			classify(s, i);     /* the match of this line, for its groups */
+			if (k == L_NUMBER)
+				set_number(s);
+			else
+				set_date(s);
+		}
+		else if ((k == L_BODY || k == L_ROLE || (k == L_NONE && is_upper(s->t, i))) && first &&
 		         issuer_from == to) {
 			issuer_from = i;
 			issuer_to = i + 1;
@@ -208,14 +241,14 @@ static size_t read_header(seg *s, size_t from, size_t to, qdx_node *part, int fi
 	}
 	if (title_from < to && title_to <= to) {
 		part->attrs = NULL;
-		qdx_node_set_attr(s->doc, part, "title", join_lines(s, title_from, title_to));
+		qdx_node_set_attr(s->doc, part, "title", join_lines(s, title_from, title_to, ' '));
 		if (first && !meta->title) {
 			meta->title = qdx_node_attr(part, "title");
 			meta->title_line = s->t->v[title_from].no;
 		}
 	}
 	if (first && issuer_from < to && !meta->issuer_raw)
-		meta->issuer_raw = join_lines(s, issuer_from, issuer_to);
+		meta->issuer_raw = join_lines(s, issuer_from, issuer_to, '\n');
 	return i;
 }
 
