@@ -35,6 +35,7 @@ typedef struct builder {
 	int para_open;
 	qdx_buf text;
 	int wrapped;            /* lines are hard-wrapped by a converter */
+	int blank_paras;        /* paragraphs are separated by blank lines */
 	int depth_warned;
 } builder;
 
@@ -258,9 +259,30 @@ static int continues(builder *b, size_t i)
 		return (l->flags & QDX_LINE_JOINED) && b->para_open;
 	if (l->flags & QDX_LINE_JOINED)
 		return 1;
+	if (!b->text.len)
+		return 1;   /* a label alone on its line: the text is on the next */
 	if (starts_lower(s, l->len))
 		return 1;
+	if (b->blank_paras)
+		return 1;
 	return b->wrapped && !ends_sentence(qdx_text_line(b->t, i - 1), prev->len);
+}
+
+/* Documents that put a blank line between paragraphs (most converters'
+ * output) end a paragraph only there, whatever its last character. */
+static int detect_blank_paras(const qdx_text *t, size_t from, size_t to)
+{
+	size_t i, blank = 0, text = 0;
+
+	for (i = from; i < to; i++) {
+		if (t->v[i].flags & (QDX_LINE_ROW | QDX_LINE_CELL))
+			continue;
+		if (t->v[i].len)
+			text++;
+		else if (i > from && t->v[i - 1].len)
+			blank++;
+	}
+	return text && blank * 3 >= text;
 }
 
 void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to, qdx_node *part)
@@ -274,6 +296,7 @@ void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to
 	b.part = part;
 	b.rules = qdx_rules_set(doc->rules, "hierarchy");
 	b.wrapped = detect_wrapped(t, from, to);
+	b.blank_paras = detect_blank_paras(t, from, to);
 	qdx_buf_init(&b.text);
 
 	for (i = from; i < to; i++) {

@@ -19,7 +19,7 @@ typedef struct norm {
 	qdx_doc *doc;
 	qdx_buf line;          /* the line being cleaned */
 	qdx_buf tmp;
-	const qdx_ruleset *furniture, *noise;
+	const qdx_ruleset *furniture, *noise, *labels;
 	const UNormalizer2 *nfc;
 	UChar *u16;
 	int32_t u16cap;
@@ -371,6 +371,16 @@ static int starts_lower(const char *s, size_t n)
 	       cp == 0x103 || cp == 0x129 || cp == 0x169;
 }
 
+/* "a) ..." starts with a lower-case letter but begins an item, not the
+ * rest of a sentence. */
+static int is_label(norm *nm)
+{
+	qdx_match m;
+
+	return nm->labels &&
+	       qdx_ruleset_classify(nm->labels, nm->doc->matcher, nm->line.p, nm->line.len, &m) == 1;
+}
+
 /* What a furniture rule says to do with a matching line. */
 static const char *furniture_kind(norm *nm, const char *s, size_t n)
 {
@@ -400,6 +410,7 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 		nm.nfc = NULL;
 	nm.furniture = qdx_rules_set(doc->rules, "furniture");
 	nm.noise = qdx_rules_set(doc->rules, "noise");
+	nm.labels = qdx_rules_set(doc->rules, "hierarchy");
 	qdx_buf_reserve(&out->buf, in->buf.len + 16);
 
 	for (i = 0; i < in->n; i++) {
@@ -443,7 +454,7 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 		    !(out->v[last_text].flags & (QDX_LINE_ROW | QDX_LINE_CELL)) &&
 		    !(flags & (QDX_LINE_ROW | QDX_LINE_CELL)) &&
 		    !ends_sentence(qdx_text_line(out, (size_t)last_text), out->v[last_text].len) &&
-		    starts_lower(nm.line.p, nm.line.len)) {
+		    starts_lower(nm.line.p, nm.line.len) && !is_label(&nm)) {
 			/* A sentence a page break split: drop the gap. */
 			flags |= QDX_LINE_JOINED;
 			pending_blank = 0;

@@ -357,7 +357,9 @@ void qdx_segment(qdx_doc *doc, qdx_text *t)
 			for (; i < t->n && t->v[i].len; i++) {
 				const char *l = qdx_text_line(t, i);
 				t->v[i].flags |= QDX_LINE_SKIP;
-				if (strchr(";,.", l[t->v[i].len - 1]) || (i + 1 < t->n && s.kinds[i + 1]))
+				if (strchr(";,.:", l[t->v[i].len - 1]) ||
+				    (i + 1 < t->n && (s.kinds[i + 1] ||
+				                      (t->v[i + 1].flags & (QDX_LINE_UPPER | QDX_LINE_BOLD)))))
 					break;
 			}
 		} else if (k == L_DECIDE || k == L_ATTACHED) {
