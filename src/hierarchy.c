@@ -191,14 +191,15 @@ static int place(builder *b, const char *key, int value, uint32_t line, const ch
 	return b->depth;
 }
 
-/* A bullet or number at the start of a hard-wrapped line is usually the
+/* Where paragraphs are set apart by blank lines, a bullet or number at the
+ * start of a hard-wrapped line with no blank line before it is the
  * sentence going on ("... của Công an thành phố\n- Thường trực ..."). */
 static int is_continuation(builder *b, size_t i, const char *key, int value)
 {
 	const qdx_line *prev;
 	int d;
 
-	if (!b->wrapped || !i || !b->para_open)
+	if (!b->wrapped || !b->blank_paras || !i || !b->para_open)
 		return 0;
 	prev = &b->t->v[i - 1];
 	if (!prev->len || (prev->flags & (QDX_LINE_BOLD | QDX_LINE_UPPER | QDX_LINE_HEADING)) ||
@@ -263,9 +264,12 @@ static int continues(builder *b, size_t i)
 		return 1;   /* a label alone on its line: the text is on the next */
 	if (starts_lower(s, l->len))
 		return 1;
-	if (b->blank_paras)
-		return 1;
-	return b->wrapped && !ends_sentence(qdx_text_line(b->t, i - 1), prev->len);
+	/* An upper-case heading is a paragraph of its own. */
+	if ((prev->flags & QDX_LINE_UPPER) && !(l->flags & QDX_LINE_UPPER))
+		return 0;
+	/* Hard-wrapped text ends a paragraph only at a blank line or a label:
+	 * a sentence ending at a line's end says nothing in PDF text. */
+	return b->blank_paras || b->wrapped;
 }
 
 /* Documents that put a blank line between paragraphs (most converters'

@@ -68,8 +68,11 @@ static void cell_append(qdx_buf *c, const char *s, size_t n)
 	qdx_buf_put(c, s, n);
 }
 
-/* Reads one row starting at line i; returns the line after it. */
-static size_t read_row(const qdx_text *t, size_t i, size_t to, row *r)
+/* Reads one row starting at line i; returns the line after it.  `ncols`
+ * is the header's width (0 before the header): in the one-cell-per-line
+ * layout a cell's text can run onto a line of its own, even past a blank
+ * line, and such a line belongs to the row while the row is short. */
+static size_t read_row(const qdx_text *t, size_t i, size_t to, row *r, int ncols)
 {
 	const char *s = qdx_text_line(t, i);
 
@@ -87,11 +90,25 @@ static size_t read_row(const qdx_text *t, size_t i, size_t to, row *r)
 		return i + 1;
 	}
 	/* One cell per line until a blank line or a line that is no cell. */
-	for (; i < to && t->v[i].len && (t->v[i].flags & QDX_LINE_CELL); i++) {
-		if (r->ncells < MAX_COLS)
-			cell_append(&r->cells[r->ncells++], qdx_text_line(t, i), t->v[i].len);
-		else
-			cell_append(&r->cells[MAX_COLS - 1], qdx_text_line(t, i), t->v[i].len);
+	for (;;) {
+		size_t j = i;
+		if (i < to && t->v[i].len && (t->v[i].flags & QDX_LINE_CELL)) {
+			if (r->ncells < MAX_COLS)
+				cell_append(&r->cells[r->ncells++], qdx_text_line(t, i), t->v[i].len);
+			else
+				cell_append(&r->cells[MAX_COLS - 1], qdx_text_line(t, i), t->v[i].len);
+			i++;
+			continue;
+		}
+		if (!r->ncells || r->ncells >= ncols)
+			break;
+		while (j < to && !t->v[j].len)
+			j++;
+		if (j + 1 >= to || !t->v[j].len || (t->v[j].flags & (QDX_LINE_CELL | QDX_LINE_ROW)) ||
+		    !(t->v[j + 1].flags & QDX_LINE_CELL))
+			break;
+		cell_append(&r->cells[r->ncells - 1], qdx_text_line(t, j), t->v[j].len);
+		i = j + 1;
 	}
 	r->to = i;
 	return i;
@@ -321,7 +338,7 @@ size_t qdx_table_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to, 
 		if (!(t->v[i].flags & (QDX_LINE_ROW | QDX_LINE_CELL)))
 			break;
 		row_init(&cur);
-		i = read_row(t, i, to, &cur);
+		i = read_row(t, i, to, &cur, tb.ncols);
 		if (!tb.has_header && try_header(&tb, &cur)) {
 			row_free(&cur);
 			continue;
