@@ -171,6 +171,11 @@ static size_t read_header(seg *s, size_t from, size_t to, qdx_node *part, int fi
 			continue;
 		if (k == L_BASIS || k == L_DECIDE || k == L_RECIPIENTS)
 			break;
+		if (k == L_NONE && first && !meta->year && i + 1 < to && strstr(qdx_text_line(s->t, i), "ngày") &&
+		    date_across(s, i)) {
+			i++;      /* "Cần Thơ, ngày" / "17 tháng 11 năm 2025" */
+			continue;
+		}
 		if (!seen_kind && k == L_NONE && !is_upper(s->t, i) &&
 		    !(s->t->v[i].flags & QDX_LINE_BOLD))
 			break;     /* prose before any kind line: no header here */
@@ -213,11 +218,6 @@ static size_t read_header(seg *s, size_t from, size_t to, qdx_node *part, int fi
 			else if (title_to < i && !(s->t->v[i].flags & QDX_LINE_JOINED))
 				break;
 			title_to = i + 1;
-			continue;
-		}
-		if (k == L_NONE && first && !meta->year && i + 1 < to && strstr(qdx_text_line(s->t, i), "ngày") &&
-		    date_across(s, i)) {
-			i++;      /* "Cần Thơ, ngày" / "17 tháng 11 năm 2025" */
 			continue;
 		}
 		if ((k == L_NUMBER || k == L_DATE) && first) {
@@ -292,6 +292,36 @@ static size_t read_signature(seg *s, size_t i, size_t to, int first)
 	return j;
 }
 
+static int is_recipient(const char *l)
+{
+	return strchr("-+•", l[0]) || !strncmp(l, "–", 3) || !strncmp(l, "Lưu", 4);
+}
+
+/* "Nơi nhận:" and its list: bullets, the lines a long recipient wraps
+ * onto, and "Lưu: VT". Returns the first line after the list. */
+static size_t skip_recipients(seg *s, size_t i)
+{
+	qdx_text *t = s->t;
+
+	t->v[i].flags |= QDX_LINE_SKIP;
+	for (i++; i < t->n; i++) {
+		const char *l = qdx_text_line(t, i);
+		size_t j;
+
+		if (t->v[i].len && s->kinds[i])
+			break;
+		if (t->v[i].len && !is_recipient(l)) {
+			/* a wrapped recipient goes on until the next bullet */
+			for (j = i + 1; j < t->n && !t->v[j].len; j++)
+				;
+			if (t->v[i].len > 80 || j >= t->n || !is_recipient(qdx_text_line(t, j)))
+				break;
+		}
+		t->v[i].flags |= QDX_LINE_SKIP;
+	}
+	return i;
+}
+
 static qdx_node *new_part(seg *s, size_t i, const char *type)
 {
 	qdx_node *p = qdx_node_new(s->doc, QDX_NODE_PART, s->t->n ? s->t->v[i < s->t->n ? i : s->t->n - 1].no : 1);
@@ -362,18 +392,10 @@ void qdx_segment(qdx_doc *doc, qdx_text *t)
 				                      (t->v[i + 1].flags & (QDX_LINE_UPPER | QDX_LINE_BOLD)))))
 					break;
 			}
-		} else if (k == L_DECIDE || k == L_ATTACHED) {
+		} else if (k == L_DECIDE) {
 			t->v[i].flags |= QDX_LINE_SKIP;
 		} else if (k == L_RECIPIENTS) {
-			t->v[i].flags |= QDX_LINE_SKIP;
-			for (i++; i < t->n; i++) {
-				const char *l = qdx_text_line(t, i);
-				if (t->v[i].len && !strchr("-+•", l[0]) && strncmp(l, "–", 3) &&
-				    strncmp(l, "Lưu", 4))
-					break;
-				t->v[i].flags |= QDX_LINE_SKIP;
-			}
-			i--;
+			i = skip_recipients(&s, i) - 1;
 			ended = 1;
 		} else if (k == L_ON_BEHALF || (k == L_ROLE && (t->v[i].flags & QDX_LINE_UPPER))) {
 			i = read_signature(&s, i, t->n, first) - 1;
