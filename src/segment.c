@@ -222,10 +222,22 @@ static size_t read_header(seg *s, size_t from, size_t to, qdx_node *part, int fi
 		}
 		if ((k == L_NUMBER || k == L_DATE) && first) {
 			classify(s, i);     /* the match of this line, for its groups */
-			if (k == L_NUMBER)
-				set_number(s);
-			else
+			if (k == L_DATE) {
 				set_date(s);
+			} else if (group(s, "number")) {
+				set_number(s);
+			} else if (i + 1 < to && qdx_text_line(s->t, i + 1)[0] >= '0' &&
+			           qdx_text_line(s->t, i + 1)[0] <= '9') {
+				/* "Số:" in one cell, the number in the next */
+				qdx_buf b;
+				qdx_buf_init(&b);
+				qdx_buf_puts(&b, "Số: ");
+				qdx_buf_put(&b, qdx_text_line(s->t, i + 1), s->t->v[i + 1].len);
+				if (qdx_ruleset_classify(s->rules, s->doc->matcher, b.p, b.len, &s->m) == 1)
+					set_number(s);
+				qdx_buf_free(&b);
+				i++;
+			}
 		}
 		else if ((k == L_BODY || k == L_ROLE || (k == L_NONE && is_upper(s->t, i))) && first &&
 		         issuer_from == to) {
@@ -259,14 +271,20 @@ static size_t read_signature(seg *s, size_t i, size_t to, int first)
 	qdx_meta *meta = &s->doc->meta;
 	const char *behalf = NULL, *role = NULL;
 	size_t j;
+	int seen = 0;
 
-	for (j = i; j < to && j < i + 12; j++) {
+	for (j = i; j < to && seen < 8; j++) {
 		const qdx_line *l = &s->t->v[j];
 		enum kind k = s->kinds[j];
 		if (!l->len)
 			continue;
+		seen++;
 		if (k == L_ON_BEHALF && !behalf && !role) {
 			behalf = qdx_arena_strndup(&s->doc->arena, qdx_text_line(s->t, j), l->len);
+		} else if (behalf && !role && k == L_NONE && is_upper(s->t, j)) {
+			/* "TM. ỦY BAN" / "NHÂN DÂN": the on-behalf line wrapped */
+			behalf = qdx_arena_printf(&s->doc->arena, "%s %.*s", behalf, (int)l->len,
+			                          qdx_text_line(s->t, j));
 		} else if (k == L_ROLE && !role) {
 			role = qdx_arena_strndup(&s->doc->arena, qdx_text_line(s->t, j), l->len);
 		} else if (role && k == L_NONE && !is_upper(s->t, j) && l->len < 60 &&
