@@ -143,6 +143,8 @@ static void expand(paths *out, const char *path)
 		paths_add(&sub, buf);
 	}
 	closedir(d);
+	if (!sub.n)
+		fprintf(stderr, "qdx: %s: warning: no documents in this directory\n", path);
 	qsort(sub.v, sub.n, sizeof(*sub.v), by_str);
 	for (i = 0; i < sub.n; i++)
 		expand(out, sub.v[i]);

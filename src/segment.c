@@ -27,7 +27,7 @@ static const char *const kind_names[] = { "", "motto", "number", "date", "decide
 typedef struct seg {
 	qdx_doc *doc;
 	qdx_text *t;
-	const qdx_ruleset *rules;
+	const qdx_ruleset *rules, *labels;
 	unsigned char *kinds;
 	qdx_match m;
 } seg;
@@ -139,6 +139,17 @@ static void set_number(seg *s)
 		s->doc->meta.number = out;
 }
 
+/* A numbered line ends any header: letterheads carry no numbering. */
+static int starts_item(seg *s, size_t i)
+{
+	qdx_match m;
+
+	return s->labels && s->kinds[i] == L_NONE &&
+	       qdx_ruleset_classify(s->labels, s->doc->matcher, qdx_text_line(s->t, i),
+	                            s->t->v[i].len, &m) == 1 &&
+	       strcmp(qdx_rule_attr(m.rule, "style") ? qdx_rule_attr(m.rule, "style") : "", "bullet");
+}
+
 /* A place and date that a converter wrapped over two lines. */
 static int date_across(seg *s, size_t i)
 {
@@ -169,7 +180,7 @@ static size_t read_header(seg *s, size_t from, size_t to, qdx_node *part, int fi
 		enum kind k = s->kinds[i];
 		if (!s->t->v[i].len)
 			continue;
-		if (k == L_BASIS || k == L_DECIDE || k == L_RECIPIENTS)
+		if (k == L_BASIS || k == L_DECIDE || k == L_RECIPIENTS || starts_item(s, i))
 			break;
 		if (k == L_NONE && first && !meta->year && i + 1 < to && strstr(qdx_text_line(s->t, i), "ngày") &&
 		    date_across(s, i)) {
@@ -376,6 +387,7 @@ void qdx_segment(qdx_doc *doc, qdx_text *t)
 	s.doc = doc;
 	s.t = t;
 	s.rules = qdx_rules_set(doc->rules, "segment");
+	s.labels = qdx_rules_set(doc->rules, "hierarchy");
 	s.kinds = qdx_xcalloc(t->n + 1, 1);
 	for (i = 0; i < t->n; i++)
 		s.kinds[i] = (unsigned char)classify(&s, i);

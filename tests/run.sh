@@ -1,0 +1,64 @@
+#!/bin/sh
+# Runs every test against one build directory (build or build/san) and
+# ends with "N passed, N failed".  UPDATE_GOLDEN=1 rewrites tests/golden/.
+set -u
+B=${1:-build}
+Q=$B/qdx
+top=$(pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { name=$1; shift; if "$@" >"$tmp/out" 2>&1; then ok; else bad "$name"; sed 's/^/    /' "$tmp/out" | head -40; fi; }
+
+# Unit tests (cmocka), each its own binary.
+for t in "$B"/tests/test_*; do
+	[ -x "$t" ] || continue
+	check "unit $(basename "$t")" "$t"
+done
+
+# Every rules file's own examples.
+check "rules examples" "$Q" rules test
+
+# Example files in cmark's style: tests/examples/*.txt.
+for f in tests/examples/*.txt; do
+	[ -e "$f" ] || continue
+	check "examples $(basename "$f")" sh tests/examples.sh "$Q" "$f"
+done
+
+# Golden outputs: the whole JSON and XML of every corpus document.
+for f in corpus/*.txt corpus/*.htm; do
+	n=$(basename "${f%.*}")
+	for fmt in json xml; do
+		"$Q" parse --format $fmt "$f" >"$tmp/$n.$fmt" 2>"$tmp/err"
+		if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+			cp "$tmp/$n.$fmt" "tests/golden/$n.$fmt"
+		fi
+		if cmp -s "$tmp/$n.$fmt" "tests/golden/$n.$fmt"; then
+			ok
+		else
+			bad "golden $n.$fmt (regenerate on purpose with UPDATE_GOLDEN=1 and review the diff)"
+			diff "tests/golden/$n.$fmt" "$tmp/$n.$fmt" 2>&1 | head -10 | sed 's/^/    /'
+		fi
+	done
+done
+
+# The score against the hand-checked gold.
+check "score against tests/gold" sh tests/score.sh "$Q"
+
+# The index holds what the JSON holds.
+check "ingest matches the JSON" sh tests/index.sh "$Q"
+
+# Bad inputs: messages and exit codes.
+check "bad inputs" sh tests/bad.sh "$Q"
+
+# The fuzz target's saved corpus, replayed under this build.
+if [ -x "$B/tests/fuzz_replay" ]; then
+	check "fuzz replay" "$B/tests/fuzz_replay" tests/fuzz/corpus corpus
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
