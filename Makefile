@@ -55,7 +55,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libqdx.a
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -DQDX_TOP=\"$(CURDIR)\" -o $@ $< $(BUILD)/libqdx.a $(LDFLAGS) $(LIBS) -lcmocka
 
-units: $(UNIT_BIN)
+$(BUILD)/tests/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_qdx.c $(BUILD)/libqdx.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -DQDX_TOP=\"$(CURDIR)\" -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_qdx.c $(BUILD)/libqdx.a $(LDFLAGS) $(LIBS)
+
+units: $(UNIT_BIN) $(BUILD)/tests/fuzz_replay
 
 # The test command: the normal build, then the same tests under ASan+UBSan.
 test check: all units

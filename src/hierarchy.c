@@ -264,6 +264,10 @@ static int continues(builder *b, size_t i)
 		return 1;   /* a label alone on its line: the text is on the next */
 	if (starts_lower(s, l->len))
 		return 1;
+	/* "... đến hết năm" / "2015. Tiếp tục ...": a number that is no label
+	 * goes on with a sentence that did not end */
+	if (s[0] >= '0' && s[0] <= '9' && !ends_sentence(qdx_text_line(b->t, i - 1), prev->len))
+		return 1;
 	/* An upper-case heading is a paragraph of its own. */
 	if ((prev->flags & QDX_LINE_UPPER) && !(l->flags & QDX_LINE_UPPER))
 		return 0;

@@ -171,8 +171,12 @@ static uint32_t clean(norm *nm, const char *s, size_t n)
 			i = j;
 		}
 	}
-	if (i < n && s[i] == '\t')
+	/* One leading tab and no other: a cell of the one-cell-per-line layout;
+	 * more tabs make a row whose first cells are empty. */
+	if (i < n && s[i] == '\t' && !memchr(s + i + 1, '\t', n - i - 1))
 		flags |= QDX_LINE_CELL;
+	else if (memchr(s + i, '\t', n - i))
+		flags |= QDX_LINE_ROW;
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		uint32_t cp;
@@ -428,8 +432,6 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 			if (pipe_row(&nm.line))
 				flags |= QDX_LINE_ROW;
 			trim(&nm.line, (flags & (QDX_LINE_ROW | QDX_LINE_CELL)) != 0);
-			if (memchr(nm.line.p, '\t', nm.line.len) && !(flags & QDX_LINE_CELL))
-				flags |= QDX_LINE_ROW;
 			to_nfc(&nm);
 		}
 		furn = nm.line.len ? furniture_kind(&nm, nm.line.p, nm.line.len) : NULL;
