@@ -256,12 +256,12 @@ static int continues(builder *b, size_t i)
 	const qdx_line *l = &b->t->v[i], *prev = &b->t->v[i - 1];
 	const char *s = qdx_text_line(b->t, i);
 
+	if (b->para_open && !b->text.len)
+		return 1;   /* a label alone on its line: the text is on the next */
 	if (!b->para_open || !prev->len)
 		return (l->flags & QDX_LINE_JOINED) && b->para_open;
 	if (l->flags & QDX_LINE_JOINED)
 		return 1;
-	if (!b->text.len)
-		return 1;   /* a label alone on its line: the text is on the next */
 	if (starts_lower(s, l->len))
 		return 1;
 	/* "... đến hết năm" / "2015. Tiếp tục ...": a number that is no label
@@ -313,7 +313,9 @@ void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to
 		qdx_match m;
 
 		if (!l->len || (l->flags & QDX_LINE_SKIP)) {
-			close_paragraph(&b);
+			/* a label alone before a blank line still takes the text after it */
+			if (!(b.para_open && !b.text.len && !(l->flags & QDX_LINE_SKIP)))
+				close_paragraph(&b);
 			continue;
 		}
 		if (l->flags & (QDX_LINE_ROW | QDX_LINE_CELL)) {
