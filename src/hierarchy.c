@@ -277,20 +277,24 @@ static int continues(builder *b, size_t i)
 }
 
 /* Documents that put a blank line between paragraphs (most converters'
- * output) end a paragraph only there, whatever its last character. */
-static int detect_blank_paras(const qdx_text *t, size_t from, size_t to)
+ * output) end a paragraph only there, whatever its last character.  They
+ * are known by their labels: most stand after a blank line. */
+static int detect_blank_paras(builder *b, size_t from, size_t to)
 {
-	size_t i, blank = 0, text = 0;
+	const qdx_text *t = b->t;
+	size_t i, labels = 0, after_blank = 0;
+	qdx_match m;
 
 	for (i = from; i < to; i++) {
-		if (t->v[i].flags & (QDX_LINE_ROW | QDX_LINE_CELL))
+		if (!t->v[i].len || (t->v[i].flags & (QDX_LINE_ROW | QDX_LINE_CELL | QDX_LINE_SKIP)))
 			continue;
-		if (t->v[i].len)
-			text++;
-		else if (i > from && t->v[i - 1].len)
-			blank++;
+		if (!b->rules || qdx_ruleset_classify(b->rules, b->doc->matcher, qdx_text_line(t, i),
+		                                      t->v[i].len, &m) != 1)
+			continue;
+		labels++;
+		after_blank += i > from && !t->v[i - 1].len;
 	}
-	return text && blank * 3 >= text;
+	return labels && after_blank * 2 >= labels;
 }
 
 void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to, qdx_node *part)
@@ -304,7 +308,7 @@ void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to
 	b.part = part;
 	b.rules = qdx_rules_set(doc->rules, "hierarchy");
 	b.wrapped = detect_wrapped(t, from, to);
-	b.blank_paras = detect_blank_paras(t, from, to);
+	b.blank_paras = detect_blank_paras(&b, from, to);
 	qdx_buf_init(&b.text);
 
 	for (i = from; i < to; i++) {
