@@ -62,8 +62,17 @@ static int label_value(const char *style, const char *s, size_t n)
 	size_t i;
 	const char *dot;
 
-	if (!strcmp(style, "roman") || !strcmp(style, "chapter"))
+	if (!strcmp(style, "chapter") || !strcmp(style, "section")) {
+		/* "Chương II", "Mục 3": the number after the word */
+		const char *sp = memchr(s, ' ', n);
+		if (!sp)
+			return 0;
+		n -= (size_t)(sp + 1 - s);
+		s = sp + 1;
 		return (s[0] >= '0' && s[0] <= '9') ? (int)strtol(s, NULL, 10) : roman_value(s, n);
+	}
+	if (!strcmp(style, "roman"))
+		return roman_value(s, n);
 	if (!strcmp(style, "alpha")) {
 		for (i = 0; i < QDX_COUNT(alphabet); i++)
 			if (strlen(alphabet[i]) == n && !memcmp(alphabet[i], s, n))
@@ -79,7 +88,7 @@ static int label_value(const char *style, const char *s, size_t n)
 				dot = s + i + 1;
 		return (int)strtol(dot, NULL, 10);
 	}
-	if (!strcmp(style, "arabic") || !strcmp(style, "section"))
+	if (!strcmp(style, "arabic"))
 		return (int)strtol(s, NULL, 10);
 	return 0;
 }
@@ -212,10 +221,10 @@ static int is_continuation(builder *b, size_t i, const char *key, int value)
 	return 1;
 }
 
-static void start_item(builder *b, size_t i, const qdx_match *m)
+/* Opens the item whose label the match found in s[0..n), line i. */
+static void start_item(builder *b, size_t i, const qdx_match *m, const char *s, size_t n)
 {
 	const qdx_line *l = &b->t->v[i];
-	const char *s = qdx_text_line(b->t, i);
 	qdx_span lab = { s, 0 };
 	const char *style, *key, *label;
 	qdx_node *item;
@@ -247,7 +256,7 @@ static void start_item(builder *b, size_t i, const qdx_match *m)
 	b->depth = d + 1;
 	b->cur = item;
 	b->para_open = 1;
-	add_text(b, s + m->end, l->len - m->end);
+	add_text(b, s + m->end, n - m->end);
 }
 
 /* Does line i go on with the open paragraph? */
@@ -314,6 +323,7 @@ void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to
 	for (i = from; i < to; i++) {
 		const qdx_line *l = &t->v[i];
 		const char *s = qdx_text_line(t, i);
+		size_t n;
 		qdx_match m;
 
 		if (!l->len || (l->flags & QDX_LINE_SKIP)) {
@@ -323,26 +333,33 @@ void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to
 			continue;
 		}
 		if (l->flags & (QDX_LINE_ROW | QDX_LINE_CELL)) {
-			close_paragraph(&b);
-			if (b.cur)
-				b.cur->span_to = (uint32_t)i;
-			b.cur = NULL;
 			/* A table in the body belongs to the item it follows. */
-			i = qdx_table_build(doc, t, i, to, b.depth ? b.stack[b.depth - 1].node : part) - 1;
-			continue;
+			size_t next = qdx_table_build(doc, t, i, to,
+			                              b.depth ? b.stack[b.depth - 1].node : part);
+			if (next > i) {
+				close_paragraph(&b);
+				if (b.cur)
+					b.cur->span_to = (uint32_t)i;
+				b.cur = NULL;
+				i = next - 1;
+				continue;
+			}
 		}
-		if (b.rules && qdx_ruleset_classify(b.rules, doc->matcher, s, l->len, &m) == 1) {
+		while (*s == '\t')
+			s++;    /* indentation, not a cell */
+		n = l->len - (size_t)(s - qdx_text_line(t, i));
+		if (b.rules && qdx_ruleset_classify(b.rules, doc->matcher, s, n, &m) == 1) {
 			qdx_span lab = { s, 0 };
 			const char *style = qdx_rule_attr(m.rule, "style");
 			qdx_match_group(&m, "label", &lab);
 			if (!is_continuation(&b, i, style_key(&b, m.rule, lab.p, lab.n),
 			                     label_value(style ? style : "", lab.p, lab.n))) {
-				start_item(&b, i, &m);
+				start_item(&b, i, &m, s, n);
 				continue;
 			}
 		}
 		if (i > from && continues(&b, i))
-			add_text(&b, s, l->len);
+			add_text(&b, s, n);
 		else
 			close_paragraph(&b);
 		if (b.cur)

@@ -9,7 +9,8 @@
 
 /* Reads the table whose first line is t->v[from] (a QDX_LINE_ROW or
  * QDX_LINE_CELL line) up to `to`; appends its rows as items under
- * `parent`.  Returns the index of the first line after the table. */
+ * `parent`.  Returns the index of the first line after the table, or
+ * `from` when the lines turn out to be no table (tab-indented prose). */
 size_t qdx_table_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to,
                        qdx_node *parent);
 

@@ -173,10 +173,17 @@ static uint32_t clean(norm *nm, const char *s, size_t n)
 	}
 	/* One leading tab and no other: a cell of the one-cell-per-line layout;
 	 * more tabs make a row whose first cells are empty. */
-	if (i < n && s[i] == '\t' && !memchr(s + i + 1, '\t', n - i - 1))
-		flags |= QDX_LINE_CELL;
-	else if (memchr(s + i, '\t', n - i))
-		flags |= QDX_LINE_ROW;
+	{
+		/* One tab at the end of a line is only space; several are the
+		 * empty cells of a row ("I. CÔNG TÁC CHỈ ĐẠO\t\t\t\t"). */
+		size_t end = n, tabs = 0;
+		while (end > i && (s[end - 1] == '\t' || s[end - 1] == ' '))
+			tabs += s[--end] == '\t';
+		if (i < end && s[i] == '\t' && !memchr(s + i + 1, '\t', end - i - 1) && tabs < 2)
+			flags |= QDX_LINE_CELL;
+		else if (memchr(s + i, '\t', end - i) || tabs >= 2)
+			flags |= QDX_LINE_ROW;
+	}
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		uint32_t cp;

@@ -7,13 +7,18 @@
  * "start"), asked of that stage through the table below.
  */
 #include "internal.h"
+#include "extract.h"
 #include "rules.h"
 
 static const struct {
 	const char *set;
 	qdx_rule_test_fn fn;
 } stage_values[] = {
-	{ "", NULL },
+	{ "deadlines", qdx_deadline_test_value },
+	{ "deadline-cells", qdx_deadline_test_value },
+	{ "budgets", qdx_budget_test_value },
+	{ "agencies", qdx_agency_test_value },
+	{ "abbreviations", qdx_agency_test_value },
 };
 
 static qdx_rule_test_fn stage_for(const char *set)
@@ -21,7 +26,7 @@ static qdx_rule_test_fn stage_for(const char *set)
 	size_t i;
 
 	for (i = 0; i < QDX_COUNT(stage_values); i++)
-		if (stage_values[i].fn && !strcmp(stage_values[i].set, set))
+		if (!strcmp(stage_values[i].set, set))
 			return stage_values[i].fn;
 	return NULL;
 }

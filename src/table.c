@@ -114,6 +114,15 @@ static size_t read_row(const qdx_text *t, size_t i, size_t to, row *r, int ncols
 	return i;
 }
 
+static int filled(const row *r)
+{
+	int i, n = 0;
+
+	for (i = 0; i < r->ncells; i++)
+		n += r->cells[i].len > 0;
+	return n;
+}
+
 static int role_of(table *tb, const char *cell, size_t n)
 {
 	const qdx_ruleset *set = qdx_rules_set(tb->doc->rules, "table");
@@ -343,6 +352,13 @@ size_t qdx_table_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to, 
 			row_free(&cur);
 			continue;
 		}
+		/* Tab-indented prose looks like one cell per line, or like a row
+		 * of one cell; without a header naming its columns it is no table. */
+		if (!tb.has_header && (!(t->v[cur.from].flags & QDX_LINE_ROW) || filled(&cur) < 2)) {
+			row_free(&cur);
+			i = from;
+			break;
+		}
 		if (!tb.has_header) {
 			/* No header: assume STT then content. */
 			tb.ncols = cur.ncells;
@@ -370,5 +386,5 @@ size_t qdx_table_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to, 
 	row_free(&prev);
 	qdx_buf_free(&tb.header_sig);
 	qdx_buf_free(&sig);
-	return i > from ? i : from + 1;
+	return i;
 }
