@@ -113,25 +113,7 @@ static const char *style_key(builder *b, const qdx_rule *rule, const char *label
 	return style ? style : qdx_rule_name(rule);
 }
 
-static int ends_sentence(const char *s, size_t n)
-{
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '"' || s[n - 1] == ')'))
-		n--;
-	if (n >= 3 && !memcmp(s + n - 3, "\xE2\x80\x9D", 3))
-		return ends_sentence(s, n - 3);
-	return n && strchr(".:;!?", s[n - 1]);
-}
 
-static int starts_lower(const char *s, size_t n)
-{
-	uint32_t cp;
-
-	if (!qdx_utf8_decode((const unsigned char *)s, n, &cp))
-		return 0;
-	return (cp >= 'a' && cp <= 'z') || cp == 0x111 || (cp >= 0xE0 && cp <= 0xFF) ||
-	       (cp >= 0x1EA0 && cp <= 0x1EF9 && (cp & 1)) || cp == 0x1A1 || cp == 0x1B0 ||
-	       cp == 0x103 || cp == 0x129 || cp == 0x169;
-}
 
 /* Converters that hard-wrap lines leave many lines that neither end a
  * sentence nor are followed by a blank line; one-paragraph-per-line text
@@ -146,8 +128,8 @@ static int detect_wrapped(const qdx_text *t, size_t from, size_t to)
 		text++;
 		if (i + 1 < to && t->v[i + 1].len &&
 		    !(t->v[i + 1].flags & (QDX_LINE_ROW | QDX_LINE_CELL)) &&
-		    !ends_sentence(qdx_text_line(t, i), t->v[i].len) &&
-		    starts_lower(qdx_text_line(t, i + 1), t->v[i + 1].len))
+		    !qdx_ends_sentence(qdx_text_line(t, i), t->v[i].len) &&
+		    qdx_starts_lower(qdx_text_line(t, i + 1), t->v[i + 1].len))
 			broken++;
 	}
 	return text && broken * 10 >= text;
@@ -212,7 +194,7 @@ static int is_continuation(builder *b, size_t i, const char *key, int value)
 		return 0;
 	prev = &b->t->v[i - 1];
 	if (!prev->len || (prev->flags & (QDX_LINE_BOLD | QDX_LINE_UPPER | QDX_LINE_HEADING)) ||
-	    ends_sentence(qdx_text_line(b->t, i - 1), prev->len))
+	    qdx_ends_sentence(qdx_text_line(b->t, i - 1), prev->len))
 		return 0;
 	/* A number that continues an open sequence is a real label. */
 	for (d = 0; d < b->depth; d++)
@@ -271,11 +253,11 @@ static int continues(builder *b, size_t i)
 		return (l->flags & QDX_LINE_JOINED) && b->para_open;
 	if (l->flags & QDX_LINE_JOINED)
 		return 1;
-	if (starts_lower(s, l->len))
+	if (qdx_starts_lower(s, l->len))
 		return 1;
 	/* "... đến hết năm" / "2015. Tiếp tục ...": a number that is no label
 	 * goes on with a sentence that did not end */
-	if (s[0] >= '0' && s[0] <= '9' && !ends_sentence(qdx_text_line(b->t, i - 1), prev->len))
+	if (s[0] >= '0' && s[0] <= '9' && !qdx_ends_sentence(qdx_text_line(b->t, i - 1), prev->len))
 		return 1;
 	/* An upper-case heading is a paragraph of its own. */
 	if ((prev->flags & QDX_LINE_UPPER) && !(l->flags & QDX_LINE_UPPER))

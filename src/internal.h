@@ -133,6 +133,14 @@ typedef struct qdx_diags {
 size_t qdx_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* Length of the longest valid prefix of s[0..n). */
 size_t qdx_utf8_valid_prefix(const unsigned char *s, size_t n);
+/* A lower-case letter of the Vietnamese alphabet (precomposed). */
+int qdx_is_lower(uint32_t cp);
+/* s[0..n) starts with a lower-case letter. */
+int qdx_starts_lower(const char *s, size_t n);
+/* s[0..n) has letters, at least two, and none of them lower-case. */
+int qdx_upper_only(const char *s, size_t n);
+/* s[0..n) ends a sentence: . : ; ! ? before closing quotes or brackets. */
+int qdx_ends_sentence(const char *s, size_t n);
 
 /* ---- rules.c: named PCRE2 rules from rules/NAME.rules --------------------- */
 

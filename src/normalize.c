@@ -339,48 +339,8 @@ static void drop_noise(norm *nm, uint32_t no)
 	trim(b, 1);
 }
 
-static int upper_only(const char *s, size_t n)
-{
-	size_t i = 0;
-	int letters = 0;
 
-	while (i < n) {
-		uint32_t cp;
-		size_t k = qdx_utf8_decode((const unsigned char *)s + i, n - i, &cp);
-		if (!k)
-			return 0;
-		/* Vietnamese lower-case letters: ASCII, Latin-1/Extended-A/B and
-		 * the U+1EA0 block alternate upper (even) / lower (odd). */
-		if ((cp >= 'a' && cp <= 'z') || (cp >= 0xE0 && cp <= 0xFF && cp != 0xF7) ||
-		    cp == 0x111 || cp == 0x129 || cp == 0x169 || cp == 0x1A1 || cp == 0x1B0 ||
-		    cp == 0x103 || (cp >= 0x1EA0 && cp <= 0x1EF9 && (cp & 1)))
-			return 0;
-		if ((cp >= 'A' && cp <= 'Z') || cp >= 0xC0)
-			letters++;
-		i += k;
-	}
-	return letters >= 2;
-}
 
-static int ends_sentence(const char *s, size_t n)
-{
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '"' || s[n - 1] == ')' || s[n - 1] == '*'))
-		n--;
-	if (n >= 3 && !memcmp(s + n - 3, "\xE2\x80\x9D", 3))   /* closing quote */
-		return ends_sentence(s, n - 3);
-	return n && strchr(".:;!?", s[n - 1]);
-}
-
-static int starts_lower(const char *s, size_t n)
-{
-	uint32_t cp;
-
-	if (!qdx_utf8_decode((const unsigned char *)s, n, &cp))
-		return 0;
-	return (cp >= 'a' && cp <= 'z') || cp == 0x111 || (cp >= 0xE0 && cp <= 0xFF) ||
-	       (cp >= 0x1EA0 && cp <= 0x1EF9 && (cp & 1)) || cp == 0x1A1 || cp == 0x1B0 ||
-	       cp == 0x103 || cp == 0x129 || cp == 0x169;
-}
 
 /* "a) ..." starts with a lower-case letter but begins an item, not the
  * rest of a sentence. */
@@ -457,13 +417,13 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 		if (after_furniture)
 			after_furniture--;
 		drop_noise(&nm, l->no);
-		if (!(flags & (QDX_LINE_ROW | QDX_LINE_CELL)) && upper_only(nm.line.p, nm.line.len))
+		if (!(flags & (QDX_LINE_ROW | QDX_LINE_CELL)) && qdx_upper_only(nm.line.p, nm.line.len))
 			flags |= QDX_LINE_UPPER;
 		if (pending_blank && last_text >= 0 &&
 		    !(out->v[last_text].flags & (QDX_LINE_ROW | QDX_LINE_CELL)) &&
 		    !(flags & (QDX_LINE_ROW | QDX_LINE_CELL)) &&
-		    !ends_sentence(qdx_text_line(out, (size_t)last_text), out->v[last_text].len) &&
-		    starts_lower(nm.line.p, nm.line.len) && !is_label(&nm)) {
+		    !qdx_ends_sentence(qdx_text_line(out, (size_t)last_text), out->v[last_text].len) &&
+		    qdx_starts_lower(nm.line.p, nm.line.len) && !is_label(&nm)) {
 			/* A sentence a page break split: drop the gap. */
 			flags |= QDX_LINE_JOINED;
 			pending_blank = 0;

@@ -187,16 +187,6 @@ static int col_of(const table *tb, int role)
 	return -1;
 }
 
-static int starts_lower(const char *s, size_t n)
-{
-	uint32_t cp;
-
-	if (!qdx_utf8_decode((const unsigned char *)s, n, &cp))
-		return 0;
-	return (cp >= 'a' && cp <= 'z') || cp == 0x111 || (cp >= 0xE0 && cp <= 0xFF) ||
-	       (cp >= 0x1EA0 && cp <= 0x1EF9 && (cp & 1)) || cp == 0x1A1 || cp == 0x1B0 ||
-	       cp == 0x103 || cp == 0x129 || cp == 0x169;
-}
 
 /* Group rows repeat their heading in every cell (one-cell-per-line
  * layout) or leave every cell but the first two empty. */
@@ -315,7 +305,7 @@ static int is_continuation(const table *tb, const row *prev, const row *r)
 		return 0;
 	if (content >= r->ncells || !r->cells[content].len)
 		return 1;
-	return starts_lower(r->cells[content].p, r->cells[content].len);
+	return qdx_starts_lower(r->cells[content].p, r->cells[content].len);
 }
 
 size_t qdx_table_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to, qdx_node *parent)

@@ -71,3 +71,51 @@ size_t qdx_utf8_valid_prefix(const unsigned char *s, size_t n)
 	}
 	return n;
 }
+
+int qdx_is_lower(uint32_t cp)
+{
+	/* ASCII, Latin-1, đ ĩ ũ ơ ư ă, and the U+1EA0 block where upper and
+	 * lower case alternate (even upper, odd lower). */
+	return (cp >= 'a' && cp <= 'z') || (cp >= 0xDF && cp <= 0xFF && cp != 0xF7) ||
+	       cp == 0x111 || cp == 0x129 || cp == 0x169 || cp == 0x1A1 || cp == 0x1B0 ||
+	       cp == 0x103 || (cp >= 0x1EA0 && cp <= 0x1EF9 && (cp & 1));
+}
+
+int qdx_starts_lower(const char *s, size_t n)
+{
+	uint32_t cp;
+
+	return qdx_utf8_decode((const unsigned char *)s, n, &cp) && qdx_is_lower(cp);
+}
+
+int qdx_upper_only(const char *s, size_t n)
+{
+	size_t i = 0;
+	int letters = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t k = qdx_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+		if (!k)
+			return 0;
+		if (qdx_is_lower(cp))
+			return 0;
+		if ((cp >= 'A' && cp <= 'Z') || cp >= 0xC0)
+			letters++;
+		i += k;
+	}
+	return letters >= 2;
+}
+
+int qdx_ends_sentence(const char *s, size_t n)
+{
+	for (;;) {
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '"' || s[n - 1] == ')' || s[n - 1] == '*'))
+			n--;
+		if (n >= 3 && !memcmp(s + n - 3, "\xE2\x80\x9D", 3))   /* a closing quote */
+			n -= 3;
+		else
+			break;
+	}
+	return n && strchr(".:;!?", s[n - 1]);
+}
