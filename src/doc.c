@@ -3,6 +3,7 @@
  * public accessors.
  */
 #include "internal.h"
+#include "segment.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -118,6 +119,12 @@ int qdx_doc_parse(qdx_doc **out, const qdx_rules *rules, const void *data, size_
 	if (rc)
 		goto cleanup;
 	qdx_normalize(doc, &raw, &norm);
+	qdx_text_free(&raw);
+	if (qdx_letterhead_unfold(doc, &norm, &raw)) {
+		qdx_text tmp = norm;
+		norm = raw;
+		raw = tmp;
+	}
 	qdx_segment(doc, &norm);
 	qdx_extract(doc, &norm);
 	*out = doc;
