@@ -228,6 +228,8 @@ struct qdx_doc {
 	const char *source;
 	char sha256[65];
 	qdx_meta meta;
+	int caseless;          /* decoded from an encoding whose base font has
+	                          no capitals (TCVN3): case says nothing */
 	qdx_node *root;
 	qdx_diags diags;
 };

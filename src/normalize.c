@@ -419,7 +419,8 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 		drop_noise(&nm, l->no);
 		if (!(flags & (QDX_LINE_ROW | QDX_LINE_CELL)) && qdx_upper_only(nm.line.p, nm.line.len))
 			flags |= QDX_LINE_UPPER;
-		if (pending_blank && last_text >= 0 &&
+		/* Caseless text (TCVN3) gives no sign of a sentence going on. */
+		if (pending_blank && last_text >= 0 && !doc->caseless &&
 		    !(out->v[last_text].flags & (QDX_LINE_ROW | QDX_LINE_CELL)) &&
 		    !(flags & (QDX_LINE_ROW | QDX_LINE_CELL)) &&
 		    !qdx_ends_sentence(qdx_text_line(out, (size_t)last_text), out->v[last_text].len) &&

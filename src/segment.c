@@ -18,11 +18,11 @@
 
 enum kind {
 	L_NONE, L_MOTTO, L_NUMBER, L_DATE, L_DECIDE, L_APPENDIX, L_KIND, L_ATTACHED, L_BASIS,
-	L_RECIPIENTS, L_ON_BEHALF, L_ROLE, L_BODY
+	L_RECIPIENTS, L_ON_BEHALF, L_ROLE, L_BODY, L_KIND_CASELESS, L_ROLE_CASELESS
 };
 static const char *const kind_names[] = { "", "motto", "number", "date", "decide", "appendix",
 	                                  "kind", "attached", "basis", "recipients", "on-behalf",
-	                                  "role", "body" };
+	                                  "role", "body", "kind-caseless", "role-caseless" };
 
 typedef struct seg {
 	qdx_doc *doc;
@@ -45,13 +45,37 @@ static enum kind classify(seg *s, size_t i)
 	what = qdx_rule_attr(s->m.rule, "line");
 	for (k = 1; what && k < (int)QDX_COUNT(kind_names); k++)
 		if (!strcmp(kind_names[k], what))
-			return (enum kind)k;
-	return L_NONE;
+			break;
+	/* Rules for text without capitals speak only for such text. */
+	if (k == L_KIND_CASELESS)
+		return s->doc->caseless ? L_KIND : L_NONE;
+	if (k == L_ROLE_CASELESS)
+		return s->doc->caseless ? L_ROLE : L_NONE;
+	return k < (int)QDX_COUNT(kind_names) ? (enum kind)k : L_NONE;
 }
 
-static int is_upper(const qdx_text *t, size_t i)
+/* "-0-" and other ornaments under a letterhead hold no letter. */
+static int has_letter(const seg *s, size_t i)
 {
-	return (t->v[i].flags & QDX_LINE_UPPER) != 0;
+	const unsigned char *p = (const unsigned char *)qdx_text_line(s->t, i);
+	size_t k;
+
+	for (k = 0; k < s->t->v[i].len; k++)
+		if (((p[k] | 32) >= 'a' && (p[k] | 32) <= 'z') || p[k] >= 0xC3)
+			return 1;
+	return 0;
+}
+
+/* Upper case marks headings; in a caseless document any short line of
+ * letters may be one. */
+static int is_upper(const seg *s, size_t i)
+{
+	const qdx_line *l = &s->t->v[i];
+
+	if (s->doc->caseless)
+		return l->len && l->len < 120 && !(l->flags & (QDX_LINE_ROW | QDX_LINE_CELL)) &&
+		       strcspn(qdx_text_line(s->t, i), "abcdefghiklmnopqrstuvxy") < l->len;
+	return (l->flags & QDX_LINE_UPPER) != 0;
 }
 
 static const char *kind_slug(const char *w)
@@ -63,6 +87,11 @@ static const char *kind_slug(const char *w)
 		{ "NGHỊ QUYẾT", "nghi-quyet" }, { "CHỈ THỊ", "chi-thi" },
 		{ "CÔNG VĂN", "cong-van" },     { "THÔNG BÁO", "thong-bao" },
 		{ "BÁO CÁO", "bao-cao" },
+		/* as caseless documents write them */
+		{ "quyết định", "quyet-dinh" }, { "kế hoạch", "ke-hoach" },
+		{ "nghị quyết", "nghi-quyet" }, { "chỉ thị", "chi-thi" },
+		{ "công văn", "cong-van" },     { "thông báo", "thong-bao" },
+		{ "báo cáo", "bao-cao" },
 	};
 	size_t i;
 
@@ -187,8 +216,8 @@ static size_t read_header(seg *s, size_t from, size_t to, qdx_node *part, int fi
 			i++;      /* "Cần Thơ, ngày" / "17 tháng 11 năm 2025" */
 			continue;
 		}
-		if (!seen_kind && k == L_NONE && !is_upper(s->t, i) &&
-		    !(s->t->v[i].flags & QDX_LINE_BOLD))
+		if (!seen_kind && k == L_NONE && !is_upper(s, i) &&
+		    !(s->t->v[i].flags & QDX_LINE_BOLD) && has_letter(s, i))
 			break;     /* prose before any kind line: no header here */
 		if (k == L_KIND || (k == L_APPENDIX && !seen_kind)) {
 			if (!seen_kind && first && !meta->kind) {
@@ -250,13 +279,13 @@ static size_t read_header(seg *s, size_t from, size_t to, qdx_node *part, int fi
 				i++;
 			}
 		}
-		else if ((k == L_BODY || k == L_ROLE || (k == L_NONE && is_upper(s->t, i))) && first &&
+		else if ((k == L_BODY || k == L_ROLE || (k == L_NONE && is_upper(s, i))) && first &&
 		         issuer_from == to) {
 			issuer_from = i;
 			issuer_to = i + 1;
-		} else if ((k == L_NONE || k == L_BODY) && is_upper(s->t, i) && issuer_to == i) {
+		} else if ((k == L_NONE || k == L_BODY) && is_upper(s, i) && issuer_to == i) {
 			issuer_to = i + 1;
-		} else if (k == L_NONE && is_upper(s->t, i) && issuer_from < to &&
+		} else if (k == L_NONE && is_upper(s, i) && issuer_from < to &&
 		           issuer_to < i && i - issuer_to <= 2 && !meta->number_seen) {
 			/* an issuer broken around a blank or a border line */
 			issuer_to = i + 1;
@@ -292,13 +321,13 @@ static size_t read_signature(seg *s, size_t i, size_t to, int first)
 		seen++;
 		if (k == L_ON_BEHALF && !behalf && !role) {
 			behalf = qdx_arena_strndup(&s->doc->arena, qdx_text_line(s->t, j), l->len);
-		} else if (behalf && !role && k == L_NONE && is_upper(s->t, j)) {
+		} else if (behalf && !role && k == L_NONE && is_upper(s, j)) {
 			/* "TM. ỦY BAN" / "NHÂN DÂN": the on-behalf line wrapped */
 			behalf = qdx_arena_printf(&s->doc->arena, "%s %.*s", behalf, (int)l->len,
 			                          qdx_text_line(s->t, j));
 		} else if (k == L_ROLE && !role) {
 			role = qdx_arena_strndup(&s->doc->arena, qdx_text_line(s->t, j), l->len);
-		} else if (role && k == L_NONE && !is_upper(s->t, j) && l->len < 60 &&
+		} else if (role && k == L_NONE && !is_upper(s, j) && l->len < 60 &&
 		           !memchr(qdx_text_line(s->t, j), '(', l->len) &&
 		           !memchr(qdx_text_line(s->t, j), ':', l->len)) {
 			if (first && !meta->signer_name) {

@@ -93,6 +93,8 @@ int qdx_source_read(qdx_doc *doc, qdx_text *out, const unsigned char *data, size
 	rc = qdx_decode(&utf8, &info, data, len, opt->encoding, opt->strict, err);
 	if (!rc) {
 		report_decoding(doc, &info);
+		doc->caseless = !strcmp(info.encoding, "tcvn3") ||
+		                (info.repaired_from && !strcmp(info.repaired_from, "tcvn3"));
 		qdx_text_split(out, utf8.p, utf8.len);
 	} else if (!err->path[0]) {
 		snprintf(err->path, sizeof(err->path), "%s", opt->source ? opt->source : "-");
