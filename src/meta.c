@@ -183,6 +183,31 @@ static const char *find_province(qdx_doc *doc, const char *s)
 	return NULL;
 }
 
+/* Drafts leave blanks that are filled in by hand: "số …05…./2006/ QĐ-UBND,
+ * ngày …25..tháng 01".  Drops the fill (ellipses, dot runs, a dot before
+ * "/") and the spaces around "/", in place. */
+static void drop_fill(qdx_buf *b)
+{
+	size_t i, j = 0;
+	char prev = 0;
+
+	for (i = 0; i < b->len; prev = b->p[i], i++) {
+		char c = b->p[i];
+		if (i + 2 < b->len && !memcmp(b->p + i, "\xE2\x80\xA6", 3)) {
+			i += 2;
+			continue;
+		}
+		if (c == '.' && ((i + 1 < b->len && (b->p[i + 1] == '.' || b->p[i + 1] == '/')) ||
+		                 prev == '.'))
+			continue;
+		if (c == ' ' && ((j && b->p[j - 1] == '/') || (i + 1 < b->len && b->p[i + 1] == '/')))
+			continue;
+		b->p[j++] = c;
+	}
+	b->len = j;
+	b->p[j] = '\0';
+}
+
 static void derive_attached(qdx_doc *doc, const qdx_text *t)
 {
 	qdx_meta *m = &doc->meta;
@@ -207,6 +232,7 @@ static void derive_attached(qdx_doc *doc, const qdx_text *t)
 			qdx_buf_putc(&line, ' ');
 		qdx_buf_put(&line, qdx_text_line(t, k), t->v[k].len);
 	}
+	drop_fill(&line);
 	if (qdx_rule_search(r, doc->matcher, line.p, line.len, 0, &mt) == 1) {
 		qdx_span d, mo, y;
 		if (qdx_match_group(&mt, "number", &sp))
