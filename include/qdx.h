@@ -45,6 +45,11 @@ typedef struct qdx_error {
  *  Writes at most `n` bytes into `buf` (always NUL-terminated). */
 void qdx_error_format(const qdx_error *err, char *buf, size_t n);
 
+/** Initialises the libraries qdx uses (libxml2 is not safe to initialise
+ *  from several threads at once).  Call once, from the main thread, before
+ *  parsing in several threads; harmless to call again. */
+void qdx_init(void);
+
 /* ---- rules ------------------------------------------------------------ */
 
 /** The compiled rule sets (rules/NAME.rules).  Immutable once loaded, so one
@@ -192,6 +197,26 @@ int qdx_index_commit(qdx_index *ix, qdx_error *err);
 
 /** Commits and closes; NULL is allowed. */
 int qdx_index_close(qdx_index *ix, qdx_error *err);
+
+/** What qdx_ingest() did. */
+typedef struct qdx_ingest_stats {
+	size_t added, unchanged, failed;   /* files */
+	size_t items, deadlines;           /* in the files added */
+	size_t bytes;                      /* of all files read */
+	double seconds;
+} qdx_ingest_stats;
+
+/** Called, in the calling thread, for each file that fails. */
+typedef void (*qdx_ingest_report)(void *ctx, const qdx_error *err);
+
+/** Parses the `n` files in `paths` with `threads` worker threads and
+ *  stores them in `ix` in that order.  A file that fails is reported and
+ *  skipped; an index error stops the run and is returned.  Shows progress
+ *  on standard error when it is a terminal.  Fills `*stats`.  Call
+ *  qdx_init() once before. */
+int qdx_ingest(qdx_index *ix, const qdx_rules *rules, const char *const *paths, size_t n,
+               const qdx_parse_options *opt, int threads, qdx_ingest_report report,
+               void *ctx, qdx_ingest_stats *stats);
 
 #ifdef __cplusplus
 }

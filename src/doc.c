@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libxml/parser.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +190,11 @@ int qdx_doc_parse_file(qdx_doc **out, const qdx_rules *rules, const char *path,
 	rc = qdx_doc_parse(out, rules, data, got, &o, err);
 	free(data);
 	return rc;
+}
+
+void qdx_init(void)
+{
+	xmlInitParser();
 }
 
 void qdx_doc_free(qdx_doc *doc)
