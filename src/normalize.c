@@ -155,7 +155,7 @@ static uint32_t clean(norm *nm, const char *s, size_t n)
 {
 	qdx_buf *b = &nm->line;
 	uint32_t flags = 0;
-	size_t i = 0, k;
+	size_t i = 0, k = 0;
 	int bold = 0;
 
 	b->len = 0;

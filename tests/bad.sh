@@ -44,8 +44,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 chmod 644 "$tmp/locked.txt"
 
-printf 'I. MỤC TIÊU \377\376 x\n' >"$tmp/invalid.txt"
-expect strict 1 "invalid.txt: error: .*invalid.*offset 17" --strict "$tmp/invalid.txt"
+printf 'I. MỤC TIÊU CỦA KẾ HOẠCH NÀY \377 tiếp tục\n' >"$tmp/invalid.txt"
+expect strict 1 "invalid.txt:1:.*error: invalid UTF-8 byte 0xFF at offset 39" --strict "$tmp/invalid.txt"
 
 truncate -s 100M "$tmp/huge.txt"
 expect huge 1 "huge.txt: error: file too large" "$tmp/huge.txt"
@@ -61,7 +61,7 @@ expect_ok() {
 		fails=$((fails + 1))
 	fi
 }
-printf 'I. MỤC TIÊU \377 x\n1. Mục tiêu\n' >"$tmp/replaced.txt"
+printf 'I. MỤC TIÊU CỦA KẾ HOẠCH NÀY \377 tiếp tục\n1. Mục tiêu\n' >"$tmp/replaced.txt"
 expect_ok invalid-replaced "$tmp/replaced.txt"
 grep -q "invalid byte" "$tmp/out" || { echo "invalid bytes not reported"; fails=$((fails + 1)); }
 
