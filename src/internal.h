@@ -238,6 +238,8 @@ qdx_node *qdx_node_new(qdx_doc *doc, qdx_node_kind kind, uint32_t line);
 /* Appends `child` under `parent`; aborts if the kinds may not nest. */
 void qdx_node_append(qdx_node *parent, qdx_node *child);
 void qdx_node_set_attr(qdx_doc *doc, qdx_node *n, const char *name, const char *value);
+/* Orders a node's children by their line (stable). */
+void qdx_node_sort_children(qdx_node *parent);
 
 void qdx_doc_diag_add(qdx_doc *doc, uint32_t line, const char *severity,
                       const char *fmt, ...) QDX_PRINTF(4, 5);

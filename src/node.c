@@ -57,6 +57,30 @@ void qdx_node_append(qdx_node *parent, qdx_node *child)
 	parent->last = child;
 }
 
+void qdx_node_sort_children(qdx_node *parent)
+{
+	qdx_node *c = parent->first, *next, *p;
+
+	/* Insertion sort by line: the children come as two runs already in
+	 * order (blocks, then items), so this is close to linear. */
+	parent->first = parent->last = NULL;
+	for (; c; c = next) {
+		next = c->next;
+		for (p = parent->last; p && p->line > c->line; p = p->prev)
+			;
+		c->prev = p;
+		c->next = p ? p->next : parent->first;
+		if (c->next)
+			c->next->prev = c;
+		else
+			parent->last = c;
+		if (p)
+			p->next = c;
+		else
+			parent->first = c;
+	}
+}
+
 void qdx_node_set_attr(qdx_doc *doc, qdx_node *n, const char *name, const char *value)
 {
 	size_t k = 0;

@@ -350,6 +350,22 @@ static size_t read_signature(seg *s, size_t i, size_t to, int first)
 	return j;
 }
 
+/* Front matter kept as a block of the part: lines [from, to). */
+static void add_block(seg *s, qdx_node *part, const char *type, size_t from, size_t to)
+{
+	qdx_node *b;
+
+	if (from >= to)
+		return;
+	b = qdx_node_new(s->doc, QDX_NODE_BLOCK, s->t->v[from].no);
+	b->type = type;
+	b->end_line = s->t->v[to - 1].no;
+	b->span_from = (uint32_t)from;
+	b->span_to = (uint32_t)to;
+	b->text = join_lines(s, from, to, ' ');
+	qdx_node_append(part, b);
+}
+
 static int is_recipient(const char *l)
 {
 	return strchr("-+•", l[0]) || !strncmp(l, "–", 3) || !strncmp(l, "Lưu", 4);
@@ -431,6 +447,7 @@ void qdx_segment(qdx_doc *doc, qdx_text *t)
 		if (ended && starts_part(&s, i)) {
 			part->span_to = (uint32_t)i;
 			qdx_hierarchy_build(doc, t, part_from, i, part);
+			qdx_node_sort_children(part);
 			part = new_part(&s, i, k == L_APPENDIX ? "appendix" : "attachment");
 			first = 0;
 			body = read_header(&s, i, t->n, part, 0);
@@ -443,6 +460,7 @@ void qdx_segment(qdx_doc *doc, qdx_text *t)
 		}
 		if (k == L_BASIS) {
 			/* A basis runs until its closing ";" or "," or ".". */
+			size_t from = i;
 			for (; i < t->n && t->v[i].len; i++) {
 				const char *l = qdx_text_line(t, i);
 				t->v[i].flags |= QDX_LINE_SKIP;
@@ -451,18 +469,26 @@ void qdx_segment(qdx_doc *doc, qdx_text *t)
 				                      (t->v[i + 1].flags & (QDX_LINE_UPPER | QDX_LINE_BOLD)))))
 					break;
 			}
+			add_block(&s, part, "basis", from, i < t->n ? i + 1 : i);
 		} else if (k == L_DECIDE) {
 			t->v[i].flags |= QDX_LINE_SKIP;
 		} else if (k == L_RECIPIENTS) {
-			i = skip_recipients(&s, i) - 1;
+			size_t from = i;
+			i = skip_recipients(&s, i);
+			add_block(&s, part, "recipients", from, i);
+			i--;
 			ended = 1;
 		} else if (k == L_ON_BEHALF || (k == L_ROLE && (t->v[i].flags & QDX_LINE_UPPER))) {
-			i = read_signature(&s, i, t->n, first) - 1;
+			size_t from = i;
+			i = read_signature(&s, i, t->n, first);
+			add_block(&s, part, "signature", from, i);
+			i--;
 			ended = 1;
 		}
 	}
 	part->span_to = (uint32_t)t->n;
 	qdx_hierarchy_build(doc, t, part_from, t->n, part);
+	qdx_node_sort_children(part);
 	free(s.kinds);
 	qdx_meta_finish(doc, t);
 }
