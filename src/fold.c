@@ -1,0 +1,90 @@
+/*
+ * fold.c - accent and case folding for the search index.
+ *
+ * A hand table rather than ICU: the letters of Vietnamese (and the rest of
+ * Latin-1 and Latin Extended-A that turn up in legacy conversions) are a few
+ * hundred code points, and a lookup keeps folding far below the cost of the
+ * FTS5 insert it feeds.  ICU's transliterator ("NFD; [:Nonspacing Mark:]
+ * Remove") would also leave đ alone: it is a letter with a stroke, not a
+ * letter plus a mark, so no decomposition reaches "d".
+ */
+#include "fold.h"
+
+/* Base letters of U+00C0..U+01B0; '0' means "not a letter we fold".  Ð and
+ * ð (Icelandic eth) fold to "d" too: converters from TCVN3 and VNI often
+ * put them where Đ and đ belong. */
+static const char latin[] =
+	"aaaaaa0ceeeeiiii" /* U+00C0 */
+	"dnooooo00uuuuy00" /* U+00D0 */
+	"aaaaaa0ceeeeiiii" /* U+00E0 */
+	"dnooooo00uuuuy0y" /* U+00F0 */
+	"aaaaaaccccccccdd" /* U+0100 */
+	"ddeeeeeeeeeegggg" /* U+0110 */
+	"gggghh00iiiiiiii" /* U+0120 */
+	"i000jjkk0llllll0" /* U+0130 */
+	"000nnnnnn000oooo" /* U+0140 */
+	"oo00rrrrrrssssss" /* U+0150 */
+	"sstttt00uuuuuuuu" /* U+0160 */
+	"uuuuwwyyyzzzzzz0" /* U+0170 */
+	"0000000000000000" /* U+0180 */
+	"0000000000000000" /* U+0190 */
+	"oo0000000000000u" /* U+01A0: Ơ ơ ... Ư */
+	"u";               /* U+01B0: ư */
+
+uint32_t qdx_fold_cp(uint32_t cp)
+{
+	if (cp < 0x80)
+		return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+	if (cp >= 0xC0 && cp <= 0x1B0) {
+		char c = latin[cp - 0xC0];
+		return c == '0' ? cp : (uint32_t)c;
+	}
+	if (cp >= 0x300 && cp <= 0x36F)    /* combining marks: NFD input */
+		return 0;
+	/* Latin Extended Additional: the precomposed tone-marked vowels, in
+	 * upper/lower pairs grouped by base letter. */
+	if (cp >= 0x1EA0 && cp <= 0x1EF9) {
+		if (cp <= 0x1EB7)
+			return 'a';
+		if (cp <= 0x1EC7)
+			return 'e';
+		if (cp <= 0x1ECB)
+			return 'i';
+		if (cp <= 0x1EE3)
+			return 'o';
+		if (cp <= 0x1EF1)
+			return 'u';
+		return 'y';
+	}
+	return cp;
+}
+
+void qdx_fold(qdx_buf *out, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	/* Folding never lengthens valid text: reserve once for the common case. */
+	qdx_buf_reserve(out, n);
+	while (p < end) {
+		uint32_t cp;
+		size_t k;
+
+		if (*p < 0x80) {
+			unsigned char c = *p++;
+			if (out->len + 1 >= out->cap)
+				qdx_buf_reserve(out, 1);
+			out->p[out->len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			continue;
+		}
+		k = qdx_utf8_decode(p, (size_t)(end - p), &cp);
+		if (!k) {
+			cp = 0xFFFD;
+			k = 1;
+		}
+		p += k;
+		cp = qdx_fold_cp(cp);
+		if (cp)
+			qdx_buf_put_utf8(out, cp);
+	}
+	out->p[out->len] = '\0';
+}
