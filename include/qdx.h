@@ -198,6 +198,18 @@ int qdx_index_commit(qdx_index *ix, qdx_error *err);
 /** Commits and closes; NULL is allowed. */
 int qdx_index_close(qdx_index *ix, qdx_error *err);
 
+/** Receives the documents of qdx_parse_many(), in input order, in the
+ *  calling thread: `doc` (owned by qdx_parse_many, valid during the call)
+ *  or NULL and the error that stopped file `i`.  A non-zero return stops
+ *  the run and is returned by qdx_parse_many(). */
+typedef int (*qdx_each_fn)(void *ctx, size_t i, const qdx_doc *doc, const qdx_error *err);
+
+/** Parses the `n` files in `paths` with `threads` worker threads and calls
+ *  `each` for every file in order.  Shows progress on standard error when
+ *  it is a terminal.  Call qdx_init() once before. */
+int qdx_parse_many(const qdx_rules *rules, const char *const *paths, size_t n,
+                   const qdx_parse_options *opt, int threads, qdx_each_fn each, void *ctx);
+
 /** What qdx_ingest() did. */
 typedef struct qdx_ingest_stats {
 	size_t added, unchanged, failed;   /* files */

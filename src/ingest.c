@@ -1,11 +1,11 @@
 /*
- * ingest.c - many files into the index: parsers in parallel, one writer.
+ * ingest.c - many files: parsers in parallel, one consumer in input order.
  *
- * SQLite takes one writer at a time, so worker threads only parse; the
- * calling thread stores the documents in input order, in the index's
- * batched transactions.  At most `window` parsed documents wait for the
- * writer, so memory stays flat whether there are a hundred files or a
- * hundred thousand.
+ * Worker threads only parse; the calling thread hands each document, in
+ * input order, to a consumer (the index's writer: SQLite takes one writer
+ * at a time; or a renderer writing to standard output).  At most `window`
+ * parsed documents wait for it, so memory stays flat whether there are a
+ * hundred files or a hundred thousand.
  */
 #include "internal.h"
 
@@ -22,6 +22,7 @@ typedef struct slot {
 	int rc, done;
 	size_t bytes;
 } slot;
+
 
 typedef struct job {
 	const qdx_rules *rules;
@@ -78,25 +79,23 @@ static double seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void progress(const qdx_ingest_stats *st, size_t done, size_t n, double t0)
+static void progress(size_t bytes, size_t done, size_t n, double t0)
 {
-	double dt = seconds() - t0, mbs = dt > 0 ? (double)st->bytes / 1e6 / dt : 0;
+	double dt = seconds() - t0, mbs = dt > 0 ? (double)bytes / 1e6 / dt : 0;
 	double left = done ? dt * (double)(n - done) / (double)done : 0;
 
 	fprintf(stderr, "\r\033[Kqdx: %zu/%zu files  %.1f MB/s  %.0f s left", done, n, mbs, left);
 }
 
-int qdx_ingest(qdx_index *ix, const qdx_rules *rules, const char *const *paths, size_t n,
-               const qdx_parse_options *opt, int threads, qdx_ingest_report report,
-               void *ctx, qdx_ingest_stats *st)
+int qdx_parse_many(const qdx_rules *rules, const char *const *paths, size_t n,
+                   const qdx_parse_options *opt, int threads, qdx_each_fn each, void *ctx)
 {
 	job j;
 	pthread_t *tids;
-	int k, rc = 0, tty = isatty(2);
-	size_t i;
+	int k, rc = 0, tty = isatty(2) && n > 1;
+	size_t i, bytes = 0;
 	double t0 = seconds(), last = 0;
 
-	memset(st, 0, sizeof(*st));
 	memset(&j, 0, sizeof(j));
 	if (threads < 1)
 		threads = 1;
@@ -114,42 +113,16 @@ int qdx_ingest(qdx_index *ix, const qdx_rules *rules, const char *const *paths, 
 		if (pthread_create(&tids[k], NULL, worker, &j))
 			qdx_die("cannot start a thread");
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !rc; i++) {
 		slot *s = &j.slots[i % j.window];
-		int added = 0;
 
 		pthread_mutex_lock(&j.mu);
 		while (!s->done)
 			pthread_cond_wait(&j.ready, &j.mu);
 		pthread_mutex_unlock(&j.mu);
 
-		st->bytes += s->bytes;
-		if (s->rc) {
-			st->failed++;
-			if (report)
-				report(ctx, &s->err);
-		} else if (!rc) {
-			qdx_error err = { 0 };
-			int r = qdx_index_add(ix, s->doc, paths[i], &added, &err);
-			if (r) {
-				rc = r;
-				if (report)
-					report(ctx, &err);
-			} else if (added) {
-				qdx_iter it;
-				const qdx_node *nd;
-				st->added++;
-				qdx_iter_init(&it, qdx_doc_root(s->doc));
-				while (qdx_iter_next(&it, &nd) != QDX_EVENT_DONE) {
-					if (it.ev != QDX_EVENT_ENTER)
-						continue;
-					st->items += nd->kind == QDX_NODE_ITEM;
-					st->deadlines += nd->kind == QDX_NODE_DEADLINE;
-				}
-			} else {
-				st->unchanged++;
-			}
-		}
+		bytes += s->bytes;
+		rc = each(ctx, i, s->rc ? NULL : s->doc, &s->err);
 		qdx_doc_free(s->doc);
 		s->doc = NULL;
 
@@ -161,11 +134,9 @@ int qdx_ingest(qdx_index *ix, const qdx_rules *rules, const char *const *paths, 
 		pthread_mutex_unlock(&j.mu);
 
 		if (tty && (seconds() - last > 0.2 || i + 1 == n)) {
-			progress(st, i + 1, n, t0);
+			progress(bytes, i + 1, n, t0);
 			last = seconds();
 		}
-		if (rc)
-			break;
 	}
 	if (tty)
 		fputs("\r\033[K", stderr);
@@ -175,7 +146,7 @@ int qdx_ingest(qdx_index *ix, const qdx_rules *rules, const char *const *paths, 
 	pthread_mutex_unlock(&j.mu);
 	for (k = 0; k < threads; k++)
 		pthread_join(tids[k], NULL);
-	/* Documents parsed ahead of a stop are not stored. */
+	/* Documents parsed ahead of a stop are dropped. */
 	for (i = 0; i < j.window; i++)
 		qdx_doc_free(j.slots[i].doc);
 	free(tids);
@@ -183,6 +154,63 @@ int qdx_ingest(qdx_index *ix, const qdx_rules *rules, const char *const *paths, 
 	pthread_mutex_destroy(&j.mu);
 	pthread_cond_destroy(&j.ready);
 	pthread_cond_destroy(&j.room);
+	return rc;
+}
+
+typedef struct ingest_ctx {
+	qdx_index *ix;
+	const char *const *paths;
+	qdx_ingest_report report;
+	void *ctx;
+	qdx_ingest_stats *st;
+} ingest_ctx;
+
+static int store(void *arg, size_t i, const qdx_doc *doc, const qdx_error *perr)
+{
+	ingest_ctx *c = arg;
+	qdx_error err = { 0 };
+	int added = 0, rc;
+	qdx_iter it;
+	const qdx_node *nd;
+	struct stat sb;
+
+	c->st->bytes += stat(c->paths[i], &sb) ? 0 : (size_t)sb.st_size;
+	if (!doc) {
+		c->st->failed++;
+		if (c->report)
+			c->report(c->ctx, perr);
+		return 0;
+	}
+	if ((rc = qdx_index_add(c->ix, doc, c->paths[i], &added, &err))) {
+		if (c->report)
+			c->report(c->ctx, &err);
+		return rc;
+	}
+	if (!added) {
+		c->st->unchanged++;
+		return 0;
+	}
+	c->st->added++;
+	qdx_iter_init(&it, qdx_doc_root(doc));
+	while (qdx_iter_next(&it, &nd) != QDX_EVENT_DONE) {
+		if (it.ev != QDX_EVENT_ENTER)
+			continue;
+		c->st->items += nd->kind == QDX_NODE_ITEM;
+		c->st->deadlines += nd->kind == QDX_NODE_DEADLINE;
+	}
+	return 0;
+}
+
+int qdx_ingest(qdx_index *ix, const qdx_rules *rules, const char *const *paths, size_t n,
+               const qdx_parse_options *opt, int threads, qdx_ingest_report report,
+               void *ctx, qdx_ingest_stats *st)
+{
+	ingest_ctx c = { ix, paths, report, ctx, st };
+	double t0 = seconds();
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = qdx_parse_many(rules, paths, n, opt, threads, store, &c);
 	st->seconds = seconds() - t0;
 	return rc;
 }

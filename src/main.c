@@ -49,13 +49,15 @@ static const char usage_text[] =
 	"`qdx: PATH[:LINE]: error: MESSAGE` on standard error.\n";
 
 static const char parse_help[] =
-	"usage: qdx parse [--format json|xml] [--out DIR] [OPTIONS] FILE|DIR|- ...\n"
+	"usage: qdx parse [--format json|xml] [--out DIR] [-j N] [OPTIONS] FILE|DIR|- ...\n"
 	"\n"
 	"Parses each FILE (directories recursively; - reads standard input) and\n"
 	"prints it.  JSON (the default) is the shape of CONTRACT.md, one object per\n"
 	"line for each document (NDJSON).  XML follows schema/qdx.rng; with several\n"
 	"inputs give --out DIR to write DIR/NAME.xml (or DIR/NAME.json) per\n"
-	"document.  Diagnostics go into the output, errors to standard error.\n";
+	"document.  Diagnostics go into the output, errors to standard error.\n"
+	"Several files are parsed by N threads (-j, default one per core) and\n"
+	"printed in the order given.\n";
 
 static const char ingest_help[] =
 	"usage: qdx ingest --db FILE [OPTIONS] PATH ...\n"
@@ -299,15 +301,51 @@ static int write_file(const char *dir, const char *path, const char *ext, const 
 	return 0;
 }
 
+typedef struct parse_ctx {
+	const options *o;
+	const paths *in;
+	qdx_format fmt;
+	int status;
+} parse_ctx;
+
+/* Renders one parsed document to standard output or its file in --out. */
+static int emit(void *arg, size_t i, const qdx_doc *doc, const qdx_error *err)
+{
+	parse_ctx *c = arg;
+	char *text;
+	size_t len;
+	int rc;
+
+	if (!doc) {
+		print_error(err);
+		c->status = c->status ? c->status : exit_for(err->code);
+		return 0;
+	}
+	if (qdx_render(&text, &len, doc, c->fmt)) {
+		fprintf(stderr, "qdx: %s: error: cannot render\n", c->in->v[i]);
+		c->status = EXIT_FAILED_INPUT;
+		return 0;
+	}
+	if (c->o->out_dir) {
+		rc = write_file(c->o->out_dir, c->in->v[i], c->fmt == QDX_FORMAT_XML ? "xml" : "json",
+		                text, len);
+		c->status = c->status ? c->status : rc;
+	} else {
+		fwrite(text, 1, len, stdout);
+		fputc('\n', stdout);
+	}
+	free(text);
+	return 0;
+}
+
 static int cmd_parse(options *o, paths *in)
 {
 	qdx_rules *rules = NULL;
-	qdx_format fmt = QDX_FORMAT_JSON;
-	int status = 0, rc;
-	size_t i;
+	parse_ctx c = { o, in, QDX_FORMAT_JSON, 0 };
+	int rc;
 
 	if (o->format && !strcmp(o->format, "xml"))
-		fmt = QDX_FORMAT_XML;
+		c.fmt = QDX_FORMAT_XML;
 	else if (o->format && strcmp(o->format, "json")) {
 		fprintf(stderr, "qdx: error: unknown format '%s' (json or xml)\n", o->format);
 		return EXIT_USAGE;
@@ -316,7 +354,7 @@ static int cmd_parse(options *o, paths *in)
 		fputs(parse_help, stderr);
 		return EXIT_USAGE;
 	}
-	if (fmt == QDX_FORMAT_XML && in->n > 1 && !o->out_dir) {
+	if (c.fmt == QDX_FORMAT_XML && in->n > 1 && !o->out_dir) {
 		fputs("qdx: error: XML of several documents needs --out DIR\n", stderr);
 		return EXIT_USAGE;
 	}
@@ -326,41 +364,21 @@ static int cmd_parse(options *o, paths *in)
 	}
 	if ((rc = load_rules(&rules, o)))
 		return rc;
-	for (i = 0; i < in->n; i++) {
+	if (in->n == 1 && !strcmp(in->v[0], "-")) {
 		qdx_doc *doc = NULL;
 		qdx_error err = { 0 };
-		char *text;
-		size_t len;
-
-		rc = parse_one(&doc, rules, in->v[i], o, &err);
-		if (rc) {
-			print_error(&err);
-			status = status ? status : exit_for(rc);
-			continue;
-		}
-		rc = qdx_render(&text, &len, doc, fmt);
+		rc = parse_one(&doc, rules, "-", o, &err);
+		emit(&c, 0, rc ? NULL : doc, &err);
 		qdx_doc_free(doc);
-		if (rc) {
-			fprintf(stderr, "qdx: %s: error: cannot render\n", in->v[i]);
-			status = EXIT_FAILED_INPUT;
-			continue;
-		}
-		if (o->out_dir) {
-			rc = write_file(o->out_dir, in->v[i], fmt == QDX_FORMAT_XML ? "xml" : "json",
-			                text, len);
-			status = status ? status : rc;
-		} else {
-			fwrite(text, 1, len, stdout);
-			fputc('\n', stdout);
-		}
-		free(text);
+	} else {
+		qdx_parse_many(rules, (const char *const *)in->v, in->n, &o->parse, o->jobs, emit, &c);
 	}
 	qdx_rules_free(rules);
 	if (fflush(stdout)) {
 		fprintf(stderr, "qdx: error: cannot write standard output: %s\n", strerror(errno));
 		return EXIT_IO;
 	}
-	return status;
+	return c.status;
 }
 
 static void report_failure(void *ctx, const qdx_error *err)
