@@ -13,6 +13,9 @@
 
 #include <stdlib.h>
 #include <unicode/unorm2.h>
+#include <unicode/utrans.h>
+
+#include "rules.h"
 #include <unicode/ustring.h>
 
 typedef struct norm {
@@ -21,6 +24,7 @@ typedef struct norm {
 	qdx_buf tmp;
 	const qdx_ruleset *furniture, *noise, *labels;
 	const UNormalizer2 *nfc;
+	UTransliterator *tone;   /* this document's clone of the rules' */
 	UChar *u16;
 	int32_t u16cap;
 } norm;
@@ -319,6 +323,70 @@ static void to_nfc(norm *nm)
 	qdx_buf_put(b, nm->tmp.p, (size_t)n8);
 }
 
+/* Does the line hold "o" or "u" before a toned a, e or y (oà, uý ...)?
+ * Only such lines can change their tone placement; the others never reach
+ * the transliterator, which is ten times slower than this scan. */
+static int tone_candidate(const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < n; i++) {
+		unsigned c = s[i] | 32;
+		uint32_t cp;
+		if (c != 'o' && c != 'u')
+			continue;
+		if (!qdx_utf8_decode(s + i + 1, n - i - 1, &cp))
+			continue;
+		/* à á ả ã ạ è é ẻ ẽ ẹ ỳ ý ỷ ỹ ỵ in either case */
+		if (cp == 0xE0 || cp == 0xE1 || cp == 0xE8 || cp == 0xE9 || cp == 0xFD ||
+		    cp == 0xC0 || cp == 0xC1 || cp == 0xC8 || cp == 0xC9 || cp == 0xDD ||
+		    cp == 0xC3 || cp == 0xE3 || (cp >= 0x1EA0 && cp <= 0x1EA3) ||
+		    (cp >= 0x1EB8 && cp <= 0x1EBD) || (cp >= 0x1EF2 && cp <= 0x1EF9))
+			return 1;
+	}
+	return 0;
+}
+
+/* One tone placement everywhere (rules/tone.translit). */
+static void place_tones(norm *nm)
+{
+	UErrorCode ec = U_ZERO_ERROR;
+	qdx_buf *b = &nm->line;
+	int32_t n16 = 0, limit, cap, n8 = 0;
+
+	if (!nm->doc->rules->tone || !tone_candidate((const unsigned char *)b->p, b->len))
+		return;
+	if (!nm->tone) {
+		nm->tone = utrans_clone((const UTransliterator *)nm->doc->rules->tone, &ec);
+		if (U_FAILURE(ec)) {
+			nm->tone = NULL;
+			return;
+		}
+	}
+	/* A trailing space lets the rules see the end of the last syllable. */
+	cap = 2 * ((int32_t)b->len + 2);
+	if (nm->u16cap < cap) {
+		nm->u16cap = cap;
+		nm->u16 = qdx_xrealloc(nm->u16, (size_t)cap * sizeof(UChar));
+	}
+	qdx_buf_putc(b, ' ');
+	u_strFromUTF8(nm->u16, cap, &n16, b->p, (int32_t)b->len, &ec);
+	b->len--;
+	b->p[b->len] = '\0';
+	if (U_FAILURE(ec))
+		return;
+	limit = n16;
+	utrans_transUChars(nm->tone, nm->u16, &n16, cap, 0, &limit, &ec);
+	if (U_FAILURE(ec) || n16 < 1)
+		return;
+	qdx_buf_reserve(&nm->tmp, 3 * (size_t)n16 + 1);
+	u_strToUTF8(nm->tmp.p, (int32_t)nm->tmp.cap, &n8, nm->u16, n16 - 1, &ec);
+	if (U_FAILURE(ec))
+		return;
+	b->len = 0;
+	qdx_buf_put(b, nm->tmp.p, (size_t)n8);
+}
+
 /* OCR leaves tokens after a sentence's end that cannot be Vietnamese
  * ("*th*", "ylw", "/ th h"): rules/noise.rules finds them. */
 static void drop_noise(norm *nm, uint32_t no)
@@ -401,6 +469,7 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 			trim(&nm.line, (flags & (QDX_LINE_ROW | QDX_LINE_CELL)) != 0);
 			to_nfc(&nm);
 		}
+		place_tones(&nm);
 		furn = nm.line.len ? furniture_kind(&nm, nm.line.p, nm.line.len) : NULL;
 		if (furn && (strcmp(furn, "beside-furniture") || after_furniture)) {
 			if (strcmp(furn, "blank"))
@@ -437,4 +506,6 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 	qdx_buf_free(&nm.line);
 	qdx_buf_free(&nm.tmp);
 	free(nm.u16);
+	if (nm.tone)
+		utrans_close(nm.tone);
 }

@@ -22,6 +22,8 @@
 #include "rules.h"
 
 #include <dirent.h>
+#include <unicode/utrans.h>
+#include <unicode/ustring.h>
 #include <errno.h>
 #include <pcre2.h>
 #include <stdio.h>
@@ -243,6 +245,43 @@ static int load_file(qdx_ruleset *set, const char *path, qdx_error *err)
 	return rc;
 }
 
+/* rules/tone.translit: ICU transliterator rules, compiled once here;
+ * normalize.c runs a clone of them per document. */
+static int load_translit(qdx_rules *r, const char *dir, qdx_error *err)
+{
+	char path[4096];
+	FILE *f;
+	qdx_buf text;
+	UChar *u16 = NULL;
+	int32_t n16 = 0;
+	UErrorCode ec = U_ZERO_ERROR;
+	UParseError pe;
+	char buf[4096];
+	size_t k;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/tone.translit", dir);
+	if (!(f = fopen(path, "r")))
+		return 0;    /* optional: without it tone marks stay as written */
+	qdx_buf_init(&text);
+	while ((k = fread(buf, 1, sizeof(buf), f)) > 0)
+		qdx_buf_put(&text, buf, k);
+	fclose(f);
+	u_strFromUTF8(NULL, 0, &n16, text.p, (int32_t)text.len, &ec);
+	ec = U_ZERO_ERROR;
+	u16 = qdx_xmalloc(((size_t)n16 + 1) * sizeof(UChar));
+	u_strFromUTF8(u16, n16 + 1, NULL, text.p, (int32_t)text.len, &ec);
+	if (U_SUCCESS(ec))
+		r->tone = (struct UTransliterator *)utrans_openU(u"qdx-tone", -1, UTRANS_FORWARD, u16,
+		                                                 n16, &pe, &ec);
+	if (U_FAILURE(ec))
+		rc = qdx_error_set(err, QDX_ERULES, path, pe.line > 0 ? (unsigned)pe.line : 0,
+		                   pe.offset >= 0 ? (unsigned)pe.offset + 1 : 0, "%s", u_errorName(ec));
+	free(u16);
+	qdx_buf_free(&text);
+	return rc;
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -288,6 +327,8 @@ int qdx_rules_load(qdx_rules **out, const char *dir, qdx_error *err)
 	free(names);
 	if (!rc && !r->nsets)
 		rc = qdx_error_set(err, QDX_ERULES, dir, 0, 0, "no *.rules files in the directory");
+	if (!rc)
+		rc = load_translit(r, dir, err);
 	if (rc) {
 		qdx_rules_free(r);
 		return rc;
@@ -327,6 +368,8 @@ void qdx_rules_free(qdx_rules *r)
 		free(s->name);
 	}
 	free(r->sets);
+	if (r->tone)
+		utrans_close((UTransliterator *)r->tone);
 	free(r);
 }
 

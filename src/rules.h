@@ -48,6 +48,7 @@ struct qdx_ruleset {
 struct qdx_rules {
 	qdx_ruleset *sets;
 	size_t nsets;
+	struct UTransliterator *tone;   /* rules/tone.translit, or NULL */
 };
 
 /* The rule of the set that exceeds a match limit on this subject, to name
