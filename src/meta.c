@@ -127,7 +127,7 @@ static void derive_issuer(qdx_doc *doc)
 		 * named its locality, or is a national body). */
 		if (!in_unit && parent.len && line_start &&
 		    (!strncmp(s, "BAN ", 4) || !strncmp(s, "SỞ ", 4) || !strncmp(s, "PHÒNG ", 7) ||
-		     !strncmp(s, "VĂN PHÒNG ", 11)) &&
+		     !strncmp(s, "VĂN PHÒNG ", 11) || !strncmp(s, "TIỂU BAN ", 10)) &&
 		    !starts_with_locality(s))
 			in_unit = 1;
 		qdx_buf *b;
