@@ -23,6 +23,7 @@ typedef struct norm {
 	qdx_buf line;          /* the line being cleaned */
 	qdx_buf tmp;
 	const qdx_ruleset *furniture, *noise, *labels;
+	size_t noise_tail;       /* bytes from a line's end where noise may start */
 	const UNormalizer2 *nfc;
 	UTransliterator *tone;   /* this document's clone of the rules' */
 	UChar *u16;
@@ -220,8 +221,14 @@ static uint32_t clean(norm *nm, const char *s, size_t n)
 			qdx_buf_putc(b, '\t');
 			i++;
 		} else {
-			qdx_buf_putc(b, c);
-			i++;
+			/* a run of bytes that need nothing, copied at once */
+			size_t j = i + 1;
+			while (j < n && !strchr("* <&\\\t", s[j]) && (unsigned char)s[j] != 0xC2 &&
+			       (unsigned char)s[j] != 0xE2 && (unsigned char)s[j] != 0xE3 &&
+			       (unsigned char)s[j] != 0xEF && s[j])
+				j++;
+			qdx_buf_put(b, s + i, j - i);
+			i = j;
 		}
 	}
 	if (bold)
@@ -394,10 +401,16 @@ static void drop_noise(norm *nm, uint32_t no)
 	qdx_match m;
 	qdx_span sp;
 	qdx_buf *b = &nm->line;
+	size_t from;
 
 	if (!nm->noise || !b->len)
 		return;
-	if (qdx_ruleset_search(nm->noise, nm->doc->matcher, b->p, b->len, 0, &m) != 1)
+	/* Noise sits at the end: the set says how far from it to look (from a
+	 * character's first byte: the subject is not checked again). */
+	from = b->len > nm->noise_tail ? b->len - nm->noise_tail : 0;
+	while (from < b->len && ((unsigned char)b->p[from] & 0xC0) == 0x80)
+		from++;
+	if (qdx_ruleset_search(nm->noise, nm->doc->matcher, b->p, b->len, from, &m) != 1)
 		return;
 	if (!qdx_match_group(&m, "noise", &sp))
 		return;
@@ -450,6 +463,12 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 	nm.furniture = qdx_rules_set(doc->rules, "furniture");
 	nm.noise = qdx_rules_set(doc->rules, "noise");
 	nm.labels = qdx_rules_set(doc->rules, "hierarchy");
+	nm.noise_tail = (size_t)-1;
+	if (nm.noise && qdx_ruleset_count(nm.noise)) {
+		const char *tail = qdx_rule_attr(qdx_ruleset_rule(nm.noise, 0), "tail");
+		if (tail)
+			nm.noise_tail = (size_t)strtoul(tail, NULL, 10);
+	}
 	qdx_buf_reserve(&out->buf, in->buf.len + 16);
 
 	for (i = 0; i < in->n; i++) {
