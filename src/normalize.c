@@ -155,6 +155,13 @@ static void put_space(qdx_buf *b)
 		qdx_buf_putc(b, ' ');
 }
 
+/* Bytes where clean() must look closer: markup, entities, escapes,
+ * spaces and tabs, and the lead bytes of the space and invisible zoo. */
+static const unsigned char stop[256] = {
+	['*'] = 1, [' '] = 1, ['<'] = 1, ['&'] = 1, ['\\'] = 1, ['\t'] = 1, [0] = 1,
+	[0xC2] = 1, [0xE2] = 1, [0xE3] = 1, [0xEF] = 1,
+};
+
 /* Cleans s[0..n) into nm->line; returns line flags learnt from markup. */
 static uint32_t clean(norm *nm, const char *s, size_t n)
 {
@@ -223,9 +230,7 @@ static uint32_t clean(norm *nm, const char *s, size_t n)
 		} else {
 			/* a run of bytes that need nothing, copied at once */
 			size_t j = i + 1;
-			while (j < n && !strchr("* <&\\\t", s[j]) && (unsigned char)s[j] != 0xC2 &&
-			       (unsigned char)s[j] != 0xE2 && (unsigned char)s[j] != 0xE3 &&
-			       (unsigned char)s[j] != 0xEF && s[j])
+			while (j < n && !stop[(unsigned char)s[j]])
 				j++;
 			qdx_buf_put(b, s + i, j - i);
 			i = j;
@@ -330,38 +335,75 @@ static void to_nfc(norm *nm)
 	qdx_buf_put(b, nm->tmp.p, (size_t)n8);
 }
 
-/* Does the line hold "o" or "u" before a toned a, e or y (oà, uý ...)?
- * Only such lines can change their tone placement; the others never reach
- * the transliterator, which is ten times slower than this scan. */
-static int tone_candidate(const unsigned char *s, size_t n)
+/* Where, from `i` on, a syllable ends with "o" or "u" before a toned a, e
+ * or y (hoà, uỷ): the offset of that o/u, or n.  Only such syllables can
+ * change their tone placement; nothing else reaches the transliterator,
+ * which costs a hundred times this scan. */
+static size_t tone_candidate(const unsigned char *s, size_t n, size_t i)
 {
-	size_t i;
-
-	for (i = 0; i + 2 < n; i++) {
+	for (; i + 2 < n; i++) {
 		unsigned c = s[i] | 32;
 		uint32_t cp;
+		size_t k;
 		if (c != 'o' && c != 'u')
 			continue;
-		if (!qdx_utf8_decode(s + i + 1, n - i - 1, &cp))
+		if (!(k = qdx_utf8_decode(s + i + 1, n - i - 1, &cp)))
+			continue;
+		/* at the end of the syllable: no letter follows */
+		if (i + 1 + k < n && (s[i + 1 + k] >= 0x80 || ((s[i + 1 + k] | 32) >= 'a' &&
+		                                              (s[i + 1 + k] | 32) <= 'z')))
 			continue;
 		/* à á ả ã ạ è é ẻ ẽ ẹ ỳ ý ỷ ỹ ỵ in either case */
 		if (cp == 0xE0 || cp == 0xE1 || cp == 0xE8 || cp == 0xE9 || cp == 0xFD ||
 		    cp == 0xC0 || cp == 0xC1 || cp == 0xC8 || cp == 0xC9 || cp == 0xDD ||
 		    cp == 0xC3 || cp == 0xE3 || (cp >= 0x1EA0 && cp <= 0x1EA3) ||
 		    (cp >= 0x1EB8 && cp <= 0x1EBD) || (cp >= 0x1EF2 && cp <= 0x1EF9))
-			return 1;
+			return i;
 	}
-	return 0;
+	return n;
 }
 
-/* One tone placement everywhere (rules/tone.translit). */
+/* Runs the transliterator on one word w[0..n) and appends the result. */
+static void retone_word(norm *nm, const char *w, size_t n, qdx_buf *out)
+{
+	UErrorCode ec = U_ZERO_ERROR;
+	UChar u16[64];
+	char u8[192];
+	int32_t n16 = 0, limit, n8 = 0;
+
+	/* A trailing space lets the rules see the end of the syllable. */
+	if (n > 40) {
+		qdx_buf_put(out, w, n);
+		return;
+	}
+	memcpy(u8, w, n);
+	u8[n] = ' ';
+	u_strFromUTF8(u16, 64, &n16, u8, (int32_t)n + 1, &ec);
+	limit = n16;
+	if (U_SUCCESS(ec))
+		utrans_transUChars(nm->tone, u16, &n16, 64, 0, &limit, &ec);
+	if (U_SUCCESS(ec) && n16 > 0)
+		u_strToUTF8(u8, sizeof(u8), &n8, u16, n16 - 1, &ec);
+	if (U_FAILURE(ec) || n8 <= 0)
+		qdx_buf_put(out, w, n);
+	else
+		qdx_buf_put(out, u8, (size_t)n8);
+}
+
+static int word_byte(unsigned char c)
+{
+	return c >= 0x80 || ((c | 32) >= 'a' && (c | 32) <= 'z');
+}
+
+/* One tone placement everywhere (rules/tone.translit), word by word. */
 static void place_tones(norm *nm)
 {
 	UErrorCode ec = U_ZERO_ERROR;
 	qdx_buf *b = &nm->line;
-	int32_t n16 = 0, limit, cap, n8 = 0;
+	const unsigned char *s = (const unsigned char *)b->p;
+	size_t at, done = 0;
 
-	if (!nm->doc->rules->tone || !tone_candidate((const unsigned char *)b->p, b->len))
+	if (!nm->doc->rules->tone || (at = tone_candidate(s, b->len, 0)) == b->len)
 		return;
 	if (!nm->tone) {
 		nm->tone = utrans_clone((const UTransliterator *)nm->doc->rules->tone, &ec);
@@ -370,28 +412,21 @@ static void place_tones(norm *nm)
 			return;
 		}
 	}
-	/* A trailing space lets the rules see the end of the last syllable. */
-	cap = 2 * ((int32_t)b->len + 2);
-	if (nm->u16cap < cap) {
-		nm->u16cap = cap;
-		nm->u16 = qdx_xrealloc(nm->u16, (size_t)cap * sizeof(UChar));
+	nm->tmp.len = 0;
+	while (at < b->len) {
+		size_t ws = at, we = at + 1;
+		while (ws > done && word_byte(s[ws - 1]))
+			ws--;
+		while (we < b->len && word_byte(s[we]))
+			we++;
+		qdx_buf_put(&nm->tmp, b->p + done, ws - done);
+		retone_word(nm, b->p + ws, we - ws, &nm->tmp);
+		done = we;
+		at = tone_candidate(s, b->len, we);
 	}
-	qdx_buf_putc(b, ' ');
-	u_strFromUTF8(nm->u16, cap, &n16, b->p, (int32_t)b->len, &ec);
-	b->len--;
-	b->p[b->len] = '\0';
-	if (U_FAILURE(ec))
-		return;
-	limit = n16;
-	utrans_transUChars(nm->tone, nm->u16, &n16, cap, 0, &limit, &ec);
-	if (U_FAILURE(ec) || n16 < 1)
-		return;
-	qdx_buf_reserve(&nm->tmp, 3 * (size_t)n16 + 1);
-	u_strToUTF8(nm->tmp.p, (int32_t)nm->tmp.cap, &n8, nm->u16, n16 - 1, &ec);
-	if (U_FAILURE(ec))
-		return;
+	qdx_buf_put(&nm->tmp, b->p + done, b->len - done);
 	b->len = 0;
-	qdx_buf_put(b, nm->tmp.p, (size_t)n8);
+	qdx_buf_put(b, nm->tmp.p, nm->tmp.len);
 }
 
 /* OCR leaves tokens after a sentence's end that cannot be Vietnamese
