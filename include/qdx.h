@@ -230,6 +230,116 @@ int qdx_ingest(qdx_index *ix, const qdx_rules *rules, const char *const *paths, 
                const qdx_parse_options *opt, int threads, qdx_ingest_report report,
                void *ctx, qdx_ingest_stats *stats);
 
+/* ---- reading the index: search, tasks, stats, compare ------------------ */
+
+/** A read-only connection to an index written by qdx_index_open() and
+ *  qdx_ingest().  It never creates or changes the file, and may be used
+ *  while another process ingests. */
+typedef struct qdx_reader qdx_reader;
+
+/** Opens the index at `path` for reading.  The caller owns `*out` and
+ *  closes it with qdx_reader_close().  A missing file fails with QDX_EIO;
+ *  a file that is not a qdx index, or whose search tables were folded by
+ *  another qdx (run `qdx ingest` on it again), with QDX_EDB. */
+int qdx_reader_open(qdx_reader **out, const char *path, qdx_error *err);
+
+/** Closes a reader; NULL is allowed. */
+void qdx_reader_close(qdx_reader *r);
+
+/** Output formats of the reading calls; each call says which it takes and
+ *  refuses the others with QDX_EUSAGE. */
+typedef enum qdx_output {
+	QDX_OUT_TEXT,      /**< for a terminal: aligned columns, blocks */
+	QDX_OUT_CSV,       /**< RFC 4180: a header row, CRLF, quotes doubled */
+	QDX_OUT_JSON,      /**< one JSON array (tasks) or object (stats) */
+	QDX_OUT_NDJSON,    /**< one JSON object per line */
+	QDX_OUT_ICS,       /**< iCalendar (RFC 5545): one VTODO per deadline */
+	QDX_OUT_HTML       /**< a self-contained page: inline CSS, no script */
+} qdx_output;
+
+/** How qdx_search() matches and prints. */
+typedef struct qdx_search_options {
+	int exact;          /**< the whole query is one phrase that must appear
+	                         as typed (tone marks and đ count; case does not) */
+	size_t limit;       /**< at most this many hits; 0 means 20 */
+	int color;          /**< QDX_OUT_TEXT: mark matches with ANSI bold
+	                         instead of [brackets] */
+	qdx_output format;  /**< QDX_OUT_TEXT or QDX_OUT_NDJSON */
+} qdx_search_options;
+
+/** Searches document titles and item texts for `query`.  Words are matched
+ *  folded (no tone marks, đ = d, any case): "vi tri viec lam" finds "vị trí
+ *  việc làm", "dang" finds "Đảng"; rows holding the words as one phrase come
+ *  first, then rows holding them all.  A part of the query in double quotes
+ *  ("\"Đảng\"") must appear as typed.  Each hit gives the document's path
+ *  and line, the item's path and a snippet with the matches marked.  On
+ *  success `*out` is a malloc'd NUL-terminated string the caller frees with
+ *  free(), `*len` its length and `*hits` the number of hits in it. */
+int qdx_search(char **out, size_t *len, size_t *hits, qdx_reader *r, const char *query,
+               const qdx_search_options *opt, qdx_error *err);
+
+/** Which tasks qdx_tasks() lists; a NULL field does not filter.  Text is
+ *  compared folded ("binh dinh" is "Bình Định"); dates are YYYY, YYYY-MM
+ *  or YYYY-MM-DD and bound the deadline's end, inclusive. */
+typedef struct qdx_task_filter {
+	const char *province;    /**< the document's province contains this */
+	const char *agency;      /**< a lead agency (as written or canonical) contains this */
+	const char *due_before;  /**< the deadline ends on or before this date */
+	const char *due_after;   /**< the deadline ends on or after this date */
+	const char *kind;        /**< the deadline's kind ("quarter", "recurring"...) */
+	const char *cites;       /**< the document cites this number ("1557/QĐ-TTg") */
+} qdx_task_filter;
+
+/** Lists the tasks of the index: one row per deadline of an item, and one
+ *  row for an item without a deadline that has no sub-items and a lead
+ *  agency (its own, or the nearest enclosing item's, as in "a) Sở Nội vụ:"
+ *  above its tasks).  Formats: QDX_OUT_TEXT (a table), QDX_OUT_CSV,
+ *  QDX_OUT_JSON, QDX_OUT_NDJSON, QDX_OUT_ICS (deadlines with a date only;
+ *  recurring ones with an RRULE).  On success `*out` is a malloc'd
+ *  NUL-terminated string the caller frees with free(), `*len` its length,
+ *  `*rows` the number of tasks in it. */
+int qdx_tasks(char **out, size_t *len, size_t *rows, qdx_reader *r,
+              const qdx_task_filter *filter, qdx_output format, qdx_error *err);
+
+/** Counts: documents by kind, province and year; items; deadlines by kind;
+ *  the lead agencies (canonical names) with the most tasks.  Formats
+ *  QDX_OUT_TEXT and QDX_OUT_JSON.  `*out` is malloc'd; free() it. */
+int qdx_stats(char **out, size_t *len, qdx_reader *r, qdx_output format, qdx_error *err);
+
+/** What qdx_compare() compares. */
+typedef struct qdx_compare_options {
+	const char *cites;       /**< compare the documents that cite this number;
+	                              NULL: the national number that most documents
+	                              cite before their first item (the document
+	                              they implement), shared by two at least */
+	const char *doc1, *doc2; /**< or these two documents (a path as ingested,
+	                              its file name, or the document's number) */
+	double threshold;        /**< least similarity of a pair; 0 means 0.3 */
+} qdx_compare_options;
+
+/** The plans that implement one document, aligned task by task. */
+typedef struct qdx_comparison qdx_comparison;
+
+/** Aligns the tasks of each pair of chosen documents: every task is scored
+ *  against every task of the other document by the similarity of their
+ *  folded syllable bigrams (a Dice coefficient weighted by how rare each
+ *  bigram is in the two documents), and pairs are taken best first, each
+ *  task at most once, down to the threshold.  The caller owns `*out` and
+ *  frees it with qdx_comparison_free().  Fails with QDX_EUSAGE when fewer
+ *  than two documents qualify. */
+int qdx_compare(qdx_comparison **out, qdx_reader *r, const qdx_compare_options *opt,
+                qdx_error *err);
+
+/** Renders a comparison: QDX_OUT_TEXT (pairs in two columns, then the tasks
+ *  left without a counterpart), QDX_OUT_NDJSON (one object per pair of
+ *  documents) or QDX_OUT_HTML (a self-contained report).  `*out` is
+ *  malloc'd; free() it. */
+int qdx_comparison_render(char **out, size_t *len, const qdx_comparison *c,
+                          qdx_output format, qdx_error *err);
+
+/** Frees a comparison; NULL is allowed. */
+void qdx_comparison_free(qdx_comparison *c);
+
 #ifdef __cplusplus
 }
 #endif

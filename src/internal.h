@@ -106,8 +106,9 @@ void qdx_text_init(qdx_text *t);
 void qdx_text_free(qdx_text *t);
 /* Appends a line (copied) numbered `no`. */
 void qdx_text_add(qdx_text *t, const char *s, size_t n, uint32_t no, uint32_t flags);
-/* Splits UTF-8 `s` at LF, CRLF and lone CR into lines numbered from 1. */
-void qdx_text_split(qdx_text *t, const char *s, size_t n);
+/* Takes over `b` (UTF-8 whose lines end at '\n', as decode.c makes it) as
+ * the text's lines, numbered from 1, without copying; `b` is left empty. */
+void qdx_text_adopt(qdx_text *t, qdx_buf *b);
 static inline const char *qdx_text_line(const qdx_text *t, size_t i)
 {
 	return t->buf.p + t->v[i].off;

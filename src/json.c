@@ -38,6 +38,17 @@ static void put_str(qdx_buf *b, const char *s)
 	qdx_buf_putc(b, '"');
 }
 
+static void put_uint(qdx_buf *b, unsigned v)
+{
+	char d[12];
+	int k = sizeof(d);
+
+	do
+		d[--k] = (char)('0' + v % 10);
+	while ((v /= 10));
+	qdx_buf_put(b, d + k, sizeof(d) - (size_t)k);
+}
+
 static void put_str_or_null(qdx_buf *b, const char *s)
 {
 	if (s)
@@ -113,7 +124,7 @@ static void put_deadline(qdx_buf *b, const qdx_node *n)
 
 	qdx_buf_putc(b, '{');
 	put_key(b, &first, "line");
-	qdx_buf_printf(b, "%u", qdx_node_line(n));
+	put_uint(b, qdx_node_line(n));
 	put_key(b, &first, "text");
 	put_str(b, qdx_node_text(n));
 	put_key(b, &first, "kind");
@@ -164,12 +175,12 @@ static void put_item(qdx_buf *b, const qdx_node *n)
 
 	qdx_buf_putc(b, '{');
 	put_key(b, &first, "line");
-	qdx_buf_printf(b, "%u", qdx_node_line(n));
+	put_uint(b, qdx_node_line(n));
 	put_key(b, &first, "label");
 	put_str(b, qdx_node_label(n) ? qdx_node_label(n) : "");
 	put_key(b, &first, "parent");
 	if (p && qdx_node_get_kind(p) == QDX_NODE_ITEM)
-		qdx_buf_printf(b, "%u", qdx_node_line(p));
+		put_uint(b, qdx_node_line(p));
 	else
 		qdx_buf_puts(b, "null");
 	put_key(b, &first, "style");
@@ -219,7 +230,7 @@ static void put_citation(qdx_buf *b, const qdx_node *n)
 
 	qdx_buf_putc(b, '{');
 	put_key(b, &first, "line");
-	qdx_buf_printf(b, "%u", qdx_node_line(n));
+	put_uint(b, qdx_node_line(n));
 	put_key(b, &first, "kind");
 	put_str(b, qdx_node_type(n));
 	put_key(b, &first, "number");
@@ -280,7 +291,7 @@ int qdx_render_json(qdx_buf *b, const qdx_doc *doc)
 		qdx_buf_putc(b, '{');
 		put_key(b, &f2, "line");
 		if (line)
-			qdx_buf_printf(b, "%u", line);
+			put_uint(b, line);
 		else
 			qdx_buf_puts(b, "null");
 		put_key(b, &f2, "severity");

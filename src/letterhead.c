@@ -15,6 +15,8 @@
 
 /* Letterheads sit above the kind line; no document has one lower. */
 #define LETTERHEAD_LINES 40
+/* Pieces run together are short: a line longer than this is prose. */
+#define PIECE_MAX 240
 
 static uint32_t piece_flags(const char *s, size_t n, uint32_t line_flags);
 
@@ -26,7 +28,7 @@ static void add_pieces(qdx_doc *doc, const qdx_ruleset *seams, qdx_text *out, co
 	qdx_match m;
 	size_t from = 0;
 
-	while (seams && qdx_ruleset_search(seams, doc->matcher, s, n, from, &m) == 1 &&
+	while (seams && n <= PIECE_MAX && qdx_ruleset_search(seams, doc->matcher, s, n, from, &m) == 1 &&
 	       m.end > m.start) {
 		if (m.start > from)
 			qdx_text_add(out, s + from, m.start - from, no,
@@ -107,8 +109,9 @@ int qdx_letterhead_unfold(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 	for (i = 0; i < top && !any; i++) {
 		qdx_match m;
 		any = (in->v[i].flags & QDX_LINE_ROW) ||
-		      (seams && qdx_ruleset_search(seams, doc->matcher, qdx_text_line(in, i),
-		                                   in->v[i].len, 0, &m) == 1);
+		      (in->v[i].len <= PIECE_MAX && seams &&
+		       qdx_ruleset_search(seams, doc->matcher, qdx_text_line(in, i), in->v[i].len, 0,
+		                          &m) == 1);
 	}
 	if (!any)
 		return 0;

@@ -95,7 +95,7 @@ int qdx_source_read(qdx_doc *doc, qdx_text *out, const unsigned char *data, size
 		report_decoding(doc, &info);
 		doc->caseless = !strcmp(info.encoding, "tcvn3") ||
 		                (info.repaired_from && !strcmp(info.repaired_from, "tcvn3"));
-		qdx_text_split(out, utf8.p, utf8.len);
+		qdx_text_adopt(out, &utf8);
 	} else if (!err->path[0]) {
 		snprintf(err->path, sizeof(err->path), "%s", opt->source ? opt->source : "-");
 	}

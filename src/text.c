@@ -38,22 +38,33 @@ void qdx_text_add(qdx_text *t, const char *s, size_t n, uint32_t no, uint32_t fl
 	qdx_buf_putc(&t->buf, '\0');
 }
 
-void qdx_text_split(qdx_text *t, const char *s, size_t n)
+void qdx_text_adopt(qdx_text *t, qdx_buf *b)
 {
-	const char *end = s + n, *p = s;
+	char *p, *end, *nl;
 	uint32_t no = 1;
 
-	qdx_buf_reserve(&t->buf, n + n / 16 + 16);
+	/* The buffer becomes the text's: each '\n' turns into the NUL that
+	 * ends its line, so no line is copied. */
+	qdx_text_free(t);
+	t->buf = *b;
+	qdx_buf_init(b);
+	p = t->buf.p;
+	end = p + t->buf.len;
 	while (p < end) {
-		const char *q = p;
-		size_t len;
-
-		while (q < end && *q != '\n' && *q != '\r')
-			q++;
-		len = (size_t)(q - p);
-		qdx_text_add(t, p, len, no++, 0);
-		if (q < end && *q == '\r' && q + 1 < end && q[1] == '\n')
-			q++;
-		p = q + 1;
+		qdx_line *l;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 256;
+			t->v = qdx_xrealloc(t->v, t->cap * sizeof(*t->v));
+		}
+		l = &t->v[t->n++];
+		l->off = (uint32_t)(p - t->buf.p);
+		l->len = (uint32_t)(nl - p);
+		l->no = no++;
+		l->flags = 0;
+		*nl = '\0';    /* at `end` this is the buffer's own terminator */
+		p = nl + 1;
 	}
 }
