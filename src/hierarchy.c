@@ -24,6 +24,13 @@ typedef struct open_level {
 	int value;
 } open_level;
 
+/* A line's numbering, found once per line: the rule, where the label is
+ * and where the text after it starts (offsets past leading tabs). */
+typedef struct label_at {
+	const qdx_rule *rule;
+	uint32_t lab, lab_len, end;
+} label_at;
+
 typedef struct builder {
 	qdx_doc *doc;
 	const qdx_text *t;
@@ -37,6 +44,7 @@ typedef struct builder {
 	int wrapped;            /* lines are hard-wrapped by a converter */
 	int blank_paras;        /* paragraphs are separated by blank lines */
 	int depth_warned;
+	label_at *labels;       /* indexed by line - from */
 } builder;
 
 static const char *alphabet[] = { "a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m",
@@ -203,20 +211,19 @@ static int is_continuation(builder *b, size_t i, const char *key, int value)
 	return 1;
 }
 
-/* Opens the item whose label the match found in s[0..n), line i. */
-static void start_item(builder *b, size_t i, const qdx_match *m, const char *s, size_t n)
+/* Opens the item whose label `la` found in s[0..n), line i. */
+static void start_item(builder *b, size_t i, const label_at *la, const char *s, size_t n)
 {
 	const qdx_line *l = &b->t->v[i];
-	qdx_span lab = { s, 0 };
+	qdx_span lab = { s + la->lab, la->lab_len };
 	const char *style, *key, *label;
 	qdx_node *item;
 	int d, value;
 
-	qdx_match_group(m, "label", &lab);
-	style = qdx_rule_attr(m->rule, "style");
+	style = qdx_rule_attr(la->rule, "style");
 	if (!style)
-		style = qdx_rule_name(m->rule);
-	key = style_key(b, m->rule, lab.p, lab.n);
+		style = qdx_rule_name(la->rule);
+	key = style_key(b, la->rule, lab.p, lab.n);
 	label = qdx_arena_strndup(&b->doc->arena, lab.p, lab.n);
 	value = label_value(style, lab.p, lab.n);
 
@@ -238,7 +245,7 @@ static void start_item(builder *b, size_t i, const qdx_match *m, const char *s, 
 	b->depth = d + 1;
 	b->cur = item;
 	b->para_open = 1;
-	add_text(b, s + m->end, n - m->end);
+	add_text(b, s + la->end, n - la->end);
 }
 
 /* Does line i go on with the open paragraph? */
@@ -274,18 +281,44 @@ static int detect_blank_paras(builder *b, size_t from, size_t to)
 {
 	const qdx_text *t = b->t;
 	size_t i, labels = 0, after_blank = 0;
-	qdx_match m;
 
 	for (i = from; i < to; i++) {
-		if (!t->v[i].len || (t->v[i].flags & (QDX_LINE_ROW | QDX_LINE_CELL | QDX_LINE_SKIP)))
-			continue;
-		if (!b->rules || qdx_ruleset_classify(b->rules, b->doc->matcher, qdx_text_line(t, i),
-		                                      t->v[i].len, &m) != 1)
+		if (!b->labels[i - from].rule || (t->v[i].flags & (QDX_LINE_ROW | QDX_LINE_CELL)))
 			continue;
 		labels++;
 		after_blank += i > from && !t->v[i - 1].len;
 	}
 	return labels && after_blank * 2 >= labels;
+}
+
+/* Classifies every line of the part once (past leading tabs). */
+static void find_labels(builder *b, size_t from, size_t to)
+{
+	const qdx_text *t = b->t;
+	size_t i;
+	qdx_match m;
+
+	b->labels = qdx_xcalloc(to - from + 1, sizeof(*b->labels));
+	for (i = from; b->rules && i < to; i++) {
+		const char *s = qdx_text_line(t, i), *p = s;
+		size_t n;
+		qdx_span lab;
+
+		if (!t->v[i].len || (t->v[i].flags & QDX_LINE_SKIP))
+			continue;
+		while (*p == '\t')
+			p++;
+		n = t->v[i].len - (size_t)(p - s);
+		if (qdx_ruleset_classify(b->rules, b->doc->matcher, p, n, &m) != 1)
+			continue;
+		lab.p = p;
+		lab.n = 0;
+		qdx_match_group(&m, "label", &lab);
+		b->labels[i - from].rule = m.rule;
+		b->labels[i - from].lab = (uint32_t)(lab.p - p);
+		b->labels[i - from].lab_len = (uint32_t)lab.n;
+		b->labels[i - from].end = (uint32_t)m.end;
+	}
 }
 
 void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to, qdx_node *part)
@@ -298,6 +331,7 @@ void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to
 	b.t = t;
 	b.part = part;
 	b.rules = qdx_rules_set(doc->rules, "hierarchy");
+	find_labels(&b, from, to);
 	b.wrapped = detect_wrapped(t, from, to);
 	b.blank_paras = detect_blank_paras(&b, from, to);
 	qdx_buf_init(&b.text);
@@ -305,8 +339,8 @@ void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to
 	for (i = from; i < to; i++) {
 		const qdx_line *l = &t->v[i];
 		const char *s = qdx_text_line(t, i);
+		const label_at *la = &b.labels[i - from];
 		size_t n;
-		qdx_match m;
 
 		if (!l->len || (l->flags & QDX_LINE_SKIP)) {
 			/* a label alone before a blank line still takes the text after it */
@@ -330,13 +364,12 @@ void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to
 		while (*s == '\t')
 			s++;    /* indentation, not a cell */
 		n = l->len - (size_t)(s - qdx_text_line(t, i));
-		if (b.rules && qdx_ruleset_classify(b.rules, doc->matcher, s, n, &m) == 1) {
-			qdx_span lab = { s, 0 };
-			const char *style = qdx_rule_attr(m.rule, "style");
-			qdx_match_group(&m, "label", &lab);
-			if (!is_continuation(&b, i, style_key(&b, m.rule, lab.p, lab.n),
-			                     label_value(style ? style : "", lab.p, lab.n))) {
-				start_item(&b, i, &m, s, n);
+		if (la->rule) {
+			const char *style = qdx_rule_attr(la->rule, "style");
+			const char *lab = s + la->lab;
+			if (!is_continuation(&b, i, style_key(&b, la->rule, lab, la->lab_len),
+			                     label_value(style ? style : "", lab, la->lab_len))) {
+				start_item(&b, i, la, s, n);
 				continue;
 			}
 		}
@@ -349,4 +382,5 @@ void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to
 	}
 	close_paragraph(&b);
 	qdx_buf_free(&b.text);
+	free(b.labels);
 }
