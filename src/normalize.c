@@ -191,8 +191,9 @@ static uint32_t clean(norm *nm, const char *s, size_t n)
 		size_t end = n, tabs = 0;
 		while (end > i && (s[end - 1] == '\t' || s[end - 1] == ' '))
 			tabs += s[--end] == '\t';
-		if (i < end && s[i] == '\t' && !memchr(s + i + 1, '\t', end - i - 1) && tabs < 2)
-			flags |= QDX_LINE_CELL;
+		if (i < n && s[i] == '\t' && (i == end || (!memchr(s + i + 1, '\t', end - i - 1) &&
+		                                           tabs < 2)))
+			flags |= QDX_LINE_CELL;   /* i == end: an empty cell */
 		else if (memchr(s + i, '\t', end - i) || tabs >= 2)
 			flags |= QDX_LINE_ROW;
 	}
@@ -524,7 +525,8 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 			to_nfc(&nm);
 		}
 		place_tones(&nm);
-		furn = nm.line.len ? furniture_kind(&nm, nm.line.p, nm.line.len) : NULL;
+		furn = nm.line.len && !(flags & (QDX_LINE_ROW | QDX_LINE_CELL))
+		               ? furniture_kind(&nm, nm.line.p, nm.line.len) : NULL;
 		if (furn && (strcmp(furn, "beside-furniture") || after_furniture)) {
 			if (strcmp(furn, "blank"))
 				after_furniture = 2;

@@ -426,7 +426,7 @@ void qdx_segment(qdx_doc *doc, qdx_text *t)
 	seg s;
 	size_t i, body, part_from = 0;
 	qdx_node *part;
-	int ended = 0, first = 1;
+	int ended = 0, first = 1, in_body = 0;
 
 	memset(&s, 0, sizeof(s));
 	s.doc = doc;
@@ -455,10 +455,15 @@ void qdx_segment(qdx_doc *doc, qdx_text *t)
 				t->v[i].flags |= QDX_LINE_SKIP;
 			part_from = body;
 			ended = 0;
+			in_body = 0;
 			i = body - 1;
 			continue;
 		}
-		if (k == L_BASIS) {
+		/* Bases come before a document's body; once articles or items have
+		 * begun, "Căn cứ ..." is prose of an item. */
+		if (!in_body && (k == L_DECIDE || (k == L_NONE && starts_item(&s, i))))
+			in_body = 1;
+		if (k == L_BASIS && !in_body) {
 			/* A basis runs until its closing ";" or "," or ".". */
 			size_t from = i;
 			for (; i < t->n && t->v[i].len; i++) {
