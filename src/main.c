@@ -151,8 +151,10 @@ static void expand(paths *out, const char *path)
 		paths_add(&sub, buf);
 	}
 	closedir(d);
-	if (!sub.n)
+	if (!sub.n) {
 		fprintf(stderr, "qdx: %s: warning: no documents in this directory\n", path);
+		return;
+	}
 	qsort(sub.v, sub.n, sizeof(*sub.v), by_str);
 	for (i = 0; i < sub.n; i++)
 		expand(out, sub.v[i]);
