@@ -73,6 +73,19 @@ static void report_decoding(qdx_doc *doc, const qdx_decode_info *info)
 	qdx_buf_free(&offs);
 }
 
+/* TCVN3's base font has no toned capitals: headings set in its capital
+ * font come out in lower case, and then case says nothing about a line.
+ * Text whose capitals survived has upper-case headings near the top. */
+static int upper_heading(const qdx_text *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n && i < 60; i++)
+		if (qdx_upper_only(qdx_text_line(t, i), t->v[i].len))
+			return 1;
+	return 0;
+}
+
 int qdx_source_read(qdx_doc *doc, qdx_text *out, const unsigned char *data, size_t len,
                     const qdx_parse_options *opt, qdx_error *err)
 {
@@ -93,9 +106,10 @@ int qdx_source_read(qdx_doc *doc, qdx_text *out, const unsigned char *data, size
 	rc = qdx_decode(&utf8, &info, data, len, opt->encoding, opt->strict, err);
 	if (!rc) {
 		report_decoding(doc, &info);
-		doc->caseless = !strcmp(info.encoding, "tcvn3") ||
-		                (info.repaired_from && !strcmp(info.repaired_from, "tcvn3"));
 		qdx_text_adopt(out, &utf8);
+		if (!strcmp(info.encoding, "tcvn3") ||
+		    (info.repaired_from && !strcmp(info.repaired_from, "tcvn3")))
+			doc->caseless = !upper_heading(out);
 	} else if (!err->path[0]) {
 		snprintf(err->path, sizeof(err->path), "%s", opt->source ? opt->source : "-");
 	}

@@ -430,6 +430,48 @@ static void as_cp1252(const qdx_buf *bytes, qdx_buf *out)
 
 /* ---- round trips ---------------------------------------------------------- */
 
+/* The document's JSON from "meta" up to its diagnostics: what a user gets
+ * whatever the bytes' encoding (source, hash and decoding notes aside). */
+static char *extraction(const void *data, size_t n, const char *name)
+{
+	static qdx_rules *rules;
+	qdx_parse_options opt = { name, NULL, 0, 0 };
+	qdx_error err;
+	qdx_doc *doc;
+	char *json, *from, *to;
+	size_t len;
+
+	if (!rules)
+		assert_int_equal(qdx_rules_load(&rules, QDX_TOP "/rules", &err), 0);
+	assert_int_equal(qdx_doc_parse(&doc, rules, data, n, &opt, &err), 0);
+	assert_int_equal(qdx_render(&json, &len, doc, QDX_FORMAT_JSON), 0);
+	qdx_doc_free(doc);
+	from = strstr(json, "\"meta\":");
+	to = strstr(json, ",\"diagnostics\":");
+	assert_non_null(from);
+	assert_non_null(to);
+	*to = '\0';
+	memmove(json, from, (size_t)(to - from) + 1);
+	return json;
+}
+
+/* The same extraction from the encoded bytes as from the text they encode. */
+static void assert_same_json(const void *bytes, size_t n, const qdx_buf *want, const char *name)
+{
+	char *got = extraction(bytes, n, name), *exp = extraction(want->p, want->len, name);
+
+	if (strcmp(got, exp)) {
+		size_t i = 0;
+		while (got[i] && got[i] == exp[i])
+			i++;
+		print_error("%s: JSON differs at byte %zu:\n  got  %.160s\n  want %.160s\n", name, i,
+		            got + (i > 40 ? i - 40 : 0), exp + (i > 40 ? i - 40 : 0));
+	}
+	assert_string_equal(got, exp);
+	free(got);
+	free(exp);
+}
+
 static void roundtrip(qdx_legacy_enc enc, const char *name, int mojibake)
 {
 	encoder *e = encoder_new(enc);
@@ -465,6 +507,10 @@ static void roundtrip(qdx_legacy_enc enc, const char *name, int mojibake)
 			assert_true(r.info.confidence >= 80);
 		}
 		assert_same_text(r.text, r.len, want.p, want.len);
+		if (mojibake)
+			assert_same_json(moji.p, moji.len, &want, clean_docs[d]);
+		else
+			assert_same_json(bytes.p, bytes.len, &want, clean_docs[d]);
 		free(r.text);
 		free(text);
 		qdx_buf_free(&bytes);
