@@ -13,6 +13,20 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Long options without a short form. */
+enum {
+	OPT_EXACT = 256,
+	OPT_LIMIT,
+	OPT_PROVINCE,
+	OPT_AGENCY,
+	OPT_DUE_BEFORE,
+	OPT_DUE_AFTER,
+	OPT_KIND,
+	OPT_CITES,
+	OPT_HTML,
+	OPT_THRESHOLD
+};
+
 /* Exit statuses, documented in `qdx help`. */
 enum {
 	EXIT_FAILED_INPUT = 1,   /* some input could not be parsed; the rest was */
@@ -32,6 +46,10 @@ static const char usage_text[] =
 	"commands:\n"
 	"  parse    print documents as contract JSON (one object per line) or XML\n"
 	"  ingest   parse documents into an SQLite index\n"
+	"  search   full-text search of the index, with or without tone marks\n"
+	"  tasks    the index's tasks and deadlines: table, CSV, JSON, iCalendar\n"
+	"  stats    what the index holds, counted\n"
+	"  compare  the plans that implement one document, aligned task by task\n"
 	"  rules    check the rule files: `qdx rules test`\n"
 	"  help     `qdx help COMMAND` for a command's options\n"
 	"\n"
@@ -73,6 +91,80 @@ static const char ingest_help[] =
 	"  --db FILE        the index (created if missing)\n"
 	"  -j, --jobs N     parse with N threads (default: one per core)\n";
 
+static const char search_help[] =
+	"usage: qdx search [--db FILE] [--exact] [--limit N] [--format text|json] QUERY...\n"
+	"\n"
+	"Searches document titles and item texts in the index (default: qdx.db).\n"
+	"Words match without tone marks, đ as d and in any case: \"vi tri viec lam\"\n"
+	"finds \"vị trí việc làm\", \"dang\" finds \"Đảng\".  Rows holding the words side\n"
+	"by side come first, then rows holding them all.  A part of the query in\n"
+	"double quotes must appear as typed, tone marks and đ included (case aside):\n"
+	"qdx search '\"Đảng\"' finds \"Đảng\" and not \"đang\".  Each hit prints\n"
+	"PATH:LINE: ITEM (NUMBER) and the text with the matches [marked] (in bold on a\n"
+	"terminal; NO_COLOR turns that off).\n"
+	"\n"
+	"  --db FILE        the index (default: qdx.db)\n"
+	"  --exact          the whole query is one phrase that must appear as typed\n"
+	"  --limit N        at most N hits (default: 20)\n"
+	"  --format json    one JSON object per hit and line: path, number, line,\n"
+	"                   in (title or item), item, text, snippet\n";
+
+static const char tasks_help[] =
+	"usage: qdx tasks [--db FILE] [FILTERS] [--format table|csv|json|ndjson|ics]\n"
+	"\n"
+	"Lists the tasks in the index (default: qdx.db): one row per deadline of an\n"
+	"item, and one row for an item with no deadline and no sub-items that has a\n"
+	"lead agency.  The lead is the item's own or, when it names none, that of the\n"
+	"nearest enclosing item (\"a) Sở Nội vụ:\" above its tasks).  Rows are in\n"
+	"document and line order.\n"
+	"\n"
+	"filters (text compared without tone marks and case; dates bound the\n"
+	"deadline's end, inclusive, as YYYY, YYYY-MM, YYYY-MM-DD or YYYY-QN):\n"
+	"  --province TEXT     the document's province contains TEXT\n"
+	"  --agency TEXT       a lead agency (as written or canonical) contains TEXT\n"
+	"  --due-before DATE   due on or before DATE (2014-Q3: by 30 September)\n"
+	"  --due-after DATE    due on or after DATE (2014-Q3: from 1 July)\n"
+	"  --kind KIND         deadline kind: date, before, month, quarter, half, year,\n"
+	"                      range, recurring, continuous, conditional\n"
+	"  --cites NUMBER      documents that cite NUMBER (e.g. 1557/QĐ-TTg)\n"
+	"\n"
+	"formats:\n"
+	"  table    aligned columns for a terminal (the default); DUE is the\n"
+	"           deadline's end, for a recurring one the end of its period\n"
+	"  csv      RFC 4180, a header row, CRLF line ends\n"
+	"  json     one array of objects;  ndjson: one object per line\n"
+	"  ics      iCalendar: one VTODO per deadline that has a day (DUE), with\n"
+	"           RRULE for recurring ones; import it into a calendar\n";
+
+static const char stats_help[] =
+	"usage: qdx stats [--db FILE] [--format text|json]\n"
+	"\n"
+	"Counts what the index (default: qdx.db) holds: documents, parts, items,\n"
+	"deadlines, agencies, citations, budgets; documents by kind, province and\n"
+	"year; deadlines by kind; the 15 lead agencies (canonical names) that lead\n"
+	"the most items.\n";
+
+static const char compare_help[] =
+	"usage: qdx compare [--db FILE] [--cites NUMBER | DOC1 DOC2] [--html OUT.html]\n"
+	"                   [--threshold X] [--format text|json]\n"
+	"\n"
+	"Puts side by side the plans that implement the same document: those that\n"
+	"cite NUMBER or, without --cites and documents, those that cite before their\n"
+	"first item the national document that most of them share.  DOC1 and DOC2\n"
+	"name two documents by path, file name or number.  Each task of one plan is\n"
+	"aligned to its closest counterpart in the other by the similarity of their\n"
+	"syllables without tone marks (a Dice coefficient over syllable pairs, rare\n"
+	"pairs weighing more), best pairs first, each task used once, a pair whose\n"
+	"neighbours are paired alike counting 0.1 more each; pairs print with both\n"
+	"sides' deadlines and lead agencies, then the tasks left without a\n"
+	"counterpart.\n"
+	"\n"
+	"  --db FILE        the index (default: qdx.db)\n"
+	"  --cites NUMBER   compare the documents that cite NUMBER\n"
+	"  --html OUT.html  also write a self-contained HTML report to OUT.html\n"
+	"  --threshold X    least similarity of a pair, 0 to 1 (default: 0.3)\n"
+	"  --format json    one JSON object per pair of documents\n";
+
 static const char rules_help[] =
 	"usage: qdx rules test [--rules DIR]\n"
 	"\n"
@@ -81,6 +173,11 @@ static const char rules_help[] =
 
 typedef struct options {
 	const char *rules_dir, *format, *out_dir, *db;
+	/* search, tasks, stats, compare */
+	int exact, limit;
+	double threshold;
+	const char *html;
+	qdx_task_filter filter;
 	int jobs;
 	qdx_parse_options parse;
 } options;
@@ -442,6 +539,203 @@ static int cmd_rules(options *o, paths *in)
 	return failed ? EXIT_FAILED_INPUT : 0;
 }
 
+/* ---- the commands that read the index ---- */
+
+/* Maps --format to an output; `json_lines` makes "json" one object per
+ * line (search, compare).  Returns -1 for an unknown name. */
+static int output_format(const char *name, int json_lines, qdx_output *out)
+{
+	if (!name || !strcmp(name, "table") || !strcmp(name, "text"))
+		*out = QDX_OUT_TEXT;
+	else if (!strcmp(name, "csv"))
+		*out = QDX_OUT_CSV;
+	else if (!strcmp(name, "json"))
+		*out = json_lines ? QDX_OUT_NDJSON : QDX_OUT_JSON;
+	else if (!strcmp(name, "ndjson"))
+		*out = QDX_OUT_NDJSON;
+	else if (!strcmp(name, "ics"))
+		*out = QDX_OUT_ICS;
+	else
+		return -1;
+	return 0;
+}
+
+/* Opens --db (default qdx.db) for reading; 0 or an exit status. */
+static int open_reader(qdx_reader **r, const options *o)
+{
+	qdx_error err = { 0 };
+	int rc = qdx_reader_open(r, o->db ? o->db : "qdx.db", &err);
+
+	if (rc)
+		print_error(&err);
+	return rc ? exit_for(rc) : 0;
+}
+
+/* Writes a result to standard output and frees it. */
+static int print_result(char *text, size_t len)
+{
+	int bad = fwrite(text, 1, len, stdout) != len || fflush(stdout);
+
+	free(text);
+	if (bad) {
+		fprintf(stderr, "qdx: error: cannot write standard output: %s\n", strerror(errno));
+		return EXIT_IO;
+	}
+	return 0;
+}
+
+static int cmd_search(options *o, paths *in)
+{
+	qdx_search_options so = { 0 };
+	qdx_reader *r = NULL;
+	qdx_error err = { 0 };
+	char *text = NULL, *query;
+	size_t len = 0, hits = 0, i, n = 1, k = 0;
+	int rc;
+
+	if (!in->n || output_format(o->format, 1, &so.format) ||
+	    (so.format != QDX_OUT_TEXT && so.format != QDX_OUT_NDJSON)) {
+		if (o->format)
+			fprintf(stderr, "qdx: error: search prints text or json, not '%s'\n", o->format);
+		fputs(search_help, stderr);
+		return EXIT_USAGE;
+	}
+	/* The words of the query may come as one argument or several. */
+	for (i = 0; i < in->n; i++)
+		n += strlen(in->v[i]) + 1;
+	if (!(query = malloc(n)))
+		die_oom();
+	for (i = 0; i < in->n; i++) {
+		size_t m = strlen(in->v[i]);
+		if (i)
+			query[k++] = ' ';
+		memcpy(query + k, in->v[i], m);
+		k += m;
+	}
+	query[k] = '\0';
+	so.exact = o->exact;
+	so.limit = o->limit > 0 ? (size_t)o->limit : 0;
+	so.color = so.format == QDX_OUT_TEXT && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	if ((rc = open_reader(&r, o))) {
+		free(query);
+		return rc;
+	}
+	rc = qdx_search(&text, &len, &hits, r, query, &so, &err);
+	qdx_reader_close(r);
+	if (rc) {
+		print_error(&err);
+		free(query);
+		return exit_for(rc);
+	}
+	if (!hits)
+		fprintf(stderr, "qdx: no match for '%s'\n", query);
+	free(query);
+	return print_result(text, len);
+}
+
+static int cmd_tasks(options *o, paths *in)
+{
+	qdx_reader *r = NULL;
+	qdx_error err = { 0 };
+	qdx_output fmt;
+	char *text = NULL;
+	size_t len = 0, rows = 0;
+	int rc;
+
+	if (in->n || output_format(o->format, 0, &fmt)) {
+		if (o->format)
+			fprintf(stderr, "qdx: error: tasks prints table, csv, json, ndjson or ics, not '%s'\n",
+			        o->format);
+		fputs(tasks_help, stderr);
+		return EXIT_USAGE;
+	}
+	if ((rc = open_reader(&r, o)))
+		return rc;
+	rc = qdx_tasks(&text, &len, &rows, r, &o->filter, fmt, &err);
+	qdx_reader_close(r);
+	if (rc) {
+		print_error(&err);
+		return exit_for(rc);
+	}
+	return print_result(text, len);
+}
+
+static int cmd_stats(options *o, paths *in)
+{
+	qdx_reader *r = NULL;
+	qdx_error err = { 0 };
+	qdx_output fmt;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (in->n || output_format(o->format, 0, &fmt) ||
+	    (fmt != QDX_OUT_TEXT && fmt != QDX_OUT_JSON)) {
+		if (o->format)
+			fprintf(stderr, "qdx: error: stats prints text or json, not '%s'\n", o->format);
+		fputs(stats_help, stderr);
+		return EXIT_USAGE;
+	}
+	if ((rc = open_reader(&r, o)))
+		return rc;
+	rc = qdx_stats(&text, &len, r, fmt, &err);
+	qdx_reader_close(r);
+	if (rc) {
+		print_error(&err);
+		return exit_for(rc);
+	}
+	return print_result(text, len);
+}
+
+static int cmd_compare(options *o, paths *in)
+{
+	qdx_compare_options co = { 0 };
+	qdx_comparison *c = NULL;
+	qdx_reader *r = NULL;
+	qdx_error err = { 0 };
+	qdx_output fmt;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((in->n != 0 && in->n != 2) || (in->n && o->filter.cites) ||
+	    output_format(o->format, 1, &fmt) || (fmt != QDX_OUT_TEXT && fmt != QDX_OUT_NDJSON)) {
+		if (o->format)
+			fprintf(stderr, "qdx: error: compare prints text or json, not '%s'\n", o->format);
+		fputs(compare_help, stderr);
+		return EXIT_USAGE;
+	}
+	co.cites = o->filter.cites;
+	co.doc1 = in->n ? in->v[0] : NULL;
+	co.doc2 = in->n ? in->v[1] : NULL;
+	co.threshold = o->threshold;
+	if ((rc = open_reader(&r, o)))
+		return rc;
+	rc = qdx_compare(&c, r, &co, &err);
+	qdx_reader_close(r);
+	if (!rc && o->html) {
+		FILE *f;
+		if ((rc = qdx_comparison_render(&text, &len, c, QDX_OUT_HTML, &err)))
+			goto fail;
+		if (!(f = fopen(o->html, "w")) || fwrite(text, 1, len, f) != len || fclose(f)) {
+			fprintf(stderr, "qdx: %s: error: cannot write: %s\n", o->html, strerror(errno));
+			free(text);
+			qdx_comparison_free(c);
+			return EXIT_IO;
+		}
+		free(text);
+	}
+	if (!rc)
+		rc = qdx_comparison_render(&text, &len, c, fmt, &err);
+fail:
+	qdx_comparison_free(c);
+	if (rc) {
+		print_error(&err);
+		return exit_for(rc);
+	}
+	return print_result(text, len);
+}
+
 /* A whole positive number, or -1. */
 static int atoi_checked(const char *s)
 {
@@ -469,6 +763,14 @@ static int cmd_help(paths *in)
 		fputs(ingest_help, stdout);
 	else if (!strcmp(c, "rules"))
 		fputs(rules_help, stdout);
+	else if (!strcmp(c, "search"))
+		fputs(search_help, stdout);
+	else if (!strcmp(c, "tasks"))
+		fputs(tasks_help, stdout);
+	else if (!strcmp(c, "stats"))
+		fputs(stats_help, stdout);
+	else if (!strcmp(c, "compare"))
+		fputs(compare_help, stdout);
 	else if (!*c)
 		fputs(usage_text, stdout);
 	else {
@@ -485,6 +787,15 @@ int main(int argc, char **argv)
 		{ "rules", required_argument, NULL, 'r' },  { "encoding", required_argument, NULL, 'e' },
 		{ "db", required_argument, NULL, 'd' },     { "strict", no_argument, NULL, 's' },
 		{ "jobs", required_argument, NULL, 'j' },
+		/* search, tasks, compare: long options only */
+		{ "exact", no_argument, NULL, OPT_EXACT },   { "limit", required_argument, NULL, OPT_LIMIT },
+		{ "province", required_argument, NULL, OPT_PROVINCE },
+		{ "agency", required_argument, NULL, OPT_AGENCY },
+		{ "due-before", required_argument, NULL, OPT_DUE_BEFORE },
+		{ "due-after", required_argument, NULL, OPT_DUE_AFTER },
+		{ "kind", required_argument, NULL, OPT_KIND }, { "cites", required_argument, NULL, OPT_CITES },
+		{ "html", required_argument, NULL, OPT_HTML },
+		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -522,6 +833,29 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_EXACT: o.exact = 1; break;
+		case OPT_LIMIT:
+			if ((o.limit = atoi_checked(optarg)) < 1) {
+				fprintf(stderr, "qdx: error: --limit takes a number of hits from 1 to 99999\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_PROVINCE: o.filter.province = optarg; break;
+		case OPT_AGENCY: o.filter.agency = optarg; break;
+		case OPT_DUE_BEFORE: o.filter.due_before = optarg; break;
+		case OPT_DUE_AFTER: o.filter.due_after = optarg; break;
+		case OPT_KIND: o.filter.kind = optarg; break;
+		case OPT_CITES: o.filter.cites = optarg; break;
+		case OPT_HTML: o.html = optarg; break;
+		case OPT_THRESHOLD: {
+			char *end;
+			o.threshold = strtod(optarg, &end);
+			if (*end || end == optarg || !(o.threshold > 0 && o.threshold <= 1)) {
+				fprintf(stderr, "qdx: error: --threshold takes a number above 0, at most 1\n");
+				return EXIT_USAGE;
+			}
+			break;
+		}
 		case 'h': {
 			paths h = { 0 };
 			paths_add(&h, cmd);
@@ -535,7 +869,8 @@ int main(int argc, char **argv)
 		}
 	}
 	for (i = optind; i < argc; i++) {
-		if (!strcmp(cmd, "rules") || !strcmp(cmd, "help") || !strcmp(argv[i], "-"))
+		/* Only parse and ingest take files; the rest take words. */
+		if ((strcmp(cmd, "parse") && strcmp(cmd, "ingest")) || !strcmp(argv[i], "-"))
 			paths_add(&in, argv[i]);
 		else
 			expand(&in, argv[i]);
@@ -556,6 +891,14 @@ int main(int argc, char **argv)
 		rc = cmd_ingest(&o, &in);
 	else if (!strcmp(cmd, "rules"))
 		rc = cmd_rules(&o, &in);
+	else if (!strcmp(cmd, "search"))
+		rc = cmd_search(&o, &in);
+	else if (!strcmp(cmd, "tasks"))
+		rc = cmd_tasks(&o, &in);
+	else if (!strcmp(cmd, "stats"))
+		rc = cmd_stats(&o, &in);
+	else if (!strcmp(cmd, "compare"))
+		rc = cmd_compare(&o, &in);
 	else if (!strcmp(cmd, "help"))
 		rc = cmd_help(&in);
 	else {

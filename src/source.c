@@ -75,12 +75,12 @@ static void report_decoding(qdx_doc *doc, const qdx_decode_info *info)
 
 /* TCVN3's base font has no toned capitals: headings set in its capital
  * font come out in lower case, and then case says nothing about a line.
- * Text whose capitals survived has upper-case headings near the top. */
+ * Text whose capitals survived has an upper-case letterhead or title. */
 static int upper_heading(const qdx_text *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->n && i < 60; i++)
+	for (i = 0; i < t->n && i < 20; i++)
 		if (qdx_upper_only(qdx_text_line(t, i), t->v[i].len))
 			return 1;
 	return 0;

@@ -52,6 +52,9 @@ check "score against tests/gold" sh tests/score.sh "$Q"
 # The index holds what the JSON holds.
 check "ingest matches the JSON" sh tests/index.sh "$Q"
 
+# search, tasks, stats and compare on an index of corpus/.
+check "index commands (search, tasks, stats, compare)" sh tests/commands.sh "$Q"
+
 # Bad inputs: messages and exit codes.
 check "bad inputs" sh tests/bad.sh "$Q"
 
