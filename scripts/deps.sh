@@ -2,7 +2,7 @@
 # Installs what qdx needs to build and test, with apt-get when run as root;
 # otherwise says exactly what to install.  Quiet when all is there.
 set -u
-PKGS="build-essential pkg-config libicu-dev libpcre2-dev libxml2-dev libsqlite3-dev nettle-dev libcmocka-dev sqlite3 jq python3-icalendar chromium"
+PKGS="build-essential pkg-config libicu-dev libpcre2-dev libxml2-dev libsqlite3-dev nettle-dev libcmocka-dev sqlite3 jq valgrind python3-icalendar chromium"
 [ "${1:-}" = "--with-tools" ] && PKGS="$PKGS clang libclang-rt-14-dev valgrind"
 
 missing=""

@@ -58,6 +58,16 @@ check "index commands (search, tasks, stats, compare)" sh tests/commands.sh "$Q"
 # Bad inputs: messages and exit codes.
 check "bad inputs" sh tests/bad.sh "$Q"
 
+# valgrind over the whole corpus, every sink (the plain build only: the
+# sanitizers already watch the other).  PCRE2's JIT code is opaque to it.
+if [ "$B" = build ] && command -v valgrind >/dev/null; then
+	vg() { QDX_NO_JIT=1 valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+		--error-exitcode=9 "$@"; }
+	check "valgrind parse json" vg "$Q" parse -j1 corpus
+	check "valgrind parse xml" vg "$Q" parse -j1 --format xml --out "$tmp/vg" corpus
+	check "valgrind ingest" vg "$Q" ingest -j2 --db "$tmp/vg.db" corpus
+fi
+
 # The fuzz target's saved corpus, replayed under this build.
 if [ -x "$B/tests/fuzz_replay" ]; then
 	check "fuzz replay" "$B/tests/fuzz_replay" tests/fuzz/corpus corpus
