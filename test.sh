@@ -4,5 +4,5 @@
 # the same again under AddressSanitizer + UndefinedBehaviorSanitizer.
 set -eu
 cd "$(dirname "$0")"
-sh scripts/deps.sh
+sh scripts/deps.sh --test
 make -s test

@@ -2,8 +2,13 @@
 # Installs what qdx needs to build and test, with apt-get when run as root;
 # otherwise says exactly what to install.  Quiet when all is there.
 set -u
-PKGS="build-essential pkg-config libicu-dev libpcre2-dev libxml2-dev libsqlite3-dev nettle-dev libcmocka-dev sqlite3 jq valgrind python3-icalendar chromium"
-[ "${1:-}" = "--with-tools" ] && PKGS="$PKGS clang libclang-rt-14-dev valgrind"
+# To build and run: the compiler, the libraries, sqlite3 for the summary.
+PKGS="build-essential pkg-config libicu-dev libpcre2-dev libxml2-dev libsqlite3-dev nettle-dev sqlite3"
+# To test: cmocka, jq, valgrind, an iCalendar library and a browser.
+case "${1:-}" in
+--test) PKGS="$PKGS libcmocka-dev jq valgrind python3 python3-icalendar chromium" ;;
+--with-tools) PKGS="$PKGS clang libclang-rt-14-dev" ;;
+esac
 
 missing=""
 for p in $PKGS; do
