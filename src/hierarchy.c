@@ -348,7 +348,7 @@ void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to
 				close_paragraph(&b);
 			continue;
 		}
-		if (l->flags & (QDX_LINE_ROW | QDX_LINE_CELL)) {
+		if ((l->flags & (QDX_LINE_ROW | QDX_LINE_CELL)) || qdx_table_pdf_header(doc, t, i, to)) {
 			/* A table in the body belongs to the item it follows. */
 			size_t next = qdx_table_build(doc, t, i, to,
 			                              b.depth ? b.stack[b.depth - 1].node : part);

@@ -8,27 +8,34 @@
  * cells; then one pass finds the header (its words give each column a role
  * through rules/table.rules), drops header rows repeated after page breaks,
  * joins rows a page break split (an empty STT cell continuing the text) and
- * nests the rows by their STT labels the way prose items nest.
+ * nests the rows by their STT labels the way prose items nest.  A third
+ * layout, PDF text with each cell's lines written column after column,
+ * is read into the same rows by pdftable.c and nested here alike.
  */
 #include "internal.h"
 #include "hierarchy.h"
 
 #include <stdlib.h>
 
-#define MAX_COLS 16
+#define MAX_COLS QDX_TABLE_COLS
 
-enum role { R_NONE, R_STT, R_CONTENT, R_LEAD, R_PARTNERS, R_TIME, R_BUDGET, R_PRODUCT, R_NOTE };
+enum role {
+	R_NONE = QDX_COL_NONE,
+	R_STT = QDX_COL_STT,
+	R_CONTENT = QDX_COL_CONTENT,
+	R_LEAD = QDX_COL_LEAD,
+	R_PARTNERS = QDX_COL_PARTNERS,
+	R_TIME = QDX_COL_TIME,
+	R_BUDGET = QDX_COL_BUDGET,
+	R_PRODUCT = QDX_COL_PRODUCT,
+	R_NOTE = QDX_COL_NOTE
+};
 static const char *const role_names[] = { "", "stt", "content", "lead", "partners", "time",
 	                                  "budget", "product", "note" };
 static const char *const role_attrs[] = { NULL, NULL, NULL, "cell.lead", "cell.partners",
 	                                  "cell.time", "cell.budget", "cell.product", "cell.note" };
 
-typedef struct row {
-	uint32_t line;                 /* original line of the first cell */
-	size_t from, to;               /* its qdx_text lines */
-	int ncells;
-	qdx_buf cells[MAX_COLS];
-} row;
+typedef qdx_table_row row;
 
 typedef struct table {
 	qdx_doc *doc;
@@ -38,7 +45,7 @@ typedef struct table {
 	qdx_buf header_sig;            /* the header's cells, to spot repeats */
 } table;
 
-static void row_init(row *r)
+void qdx_table_row_init(row *r)
 {
 	int i;
 
@@ -47,7 +54,7 @@ static void row_init(row *r)
 		qdx_buf_init(&r->cells[i]);
 }
 
-static void row_free(row *r)
+void qdx_table_row_free(row *r)
 {
 	int i;
 
@@ -123,15 +130,17 @@ static int filled(const row *r)
 	return n;
 }
 
-static int role_of(table *tb, const char *cell, size_t n)
+int qdx_table_role(qdx_doc *doc, const char *cell, size_t n)
 {
-	const qdx_ruleset *set = qdx_rules_set(tb->doc->rules, "table");
+	const qdx_ruleset *set = doc->rules ? qdx_rules_set(doc->rules, "table") : NULL;
 	size_t k;
 	qdx_match m;
 
+	if (!set)
+		return R_NONE;
 	for (k = 0; k < qdx_ruleset_count(set); k++) {
 		const qdx_rule *r = qdx_ruleset_rule(set, k);
-		if (qdx_rule_search(r, tb->doc->matcher, cell, n, 0, &m) == 1) {
+		if (qdx_rule_search(r, doc->matcher, cell, n, 0, &m) == 1) {
 			const char *role = qdx_rule_attr(r, "role");
 			int i;
 			for (i = 1; role && i < (int)QDX_COUNT(role_names); i++)
@@ -159,7 +168,8 @@ static int try_header(table *tb, const row *r)
 	int roles[MAX_COLS], i, named = 0, key = 0;
 
 	for (i = 0; i < r->ncells; i++) {
-		roles[i] = r->cells[i].len < 80 ? role_of(tb, r->cells[i].p, r->cells[i].len) : R_NONE;
+		roles[i] = r->cells[i].len < 80 ? qdx_table_role(tb->doc, r->cells[i].p, r->cells[i].len)
+		                                : R_NONE;
 		named += roles[i] != R_NONE;
 		key += roles[i] == R_CONTENT || roles[i] == R_STT;
 	}
@@ -308,6 +318,59 @@ static int is_continuation(const table *tb, const row *prev, const row *r)
 	return qdx_starts_lower(r->cells[content].p, r->cells[content].len);
 }
 
+/* Does an appendix heading ("PHỤ LỤC", rules/segment.rules) stand in the
+ * few lines above line `from`?  A table under its own appendix heading is
+ * no part of the item the text before it ended with. */
+static int under_appendix(qdx_doc *doc, const qdx_text *t, size_t from)
+{
+	const qdx_ruleset *seg = qdx_rules_set(doc->rules, "segment");
+	size_t k, seen = 0;
+	qdx_match m;
+
+	for (k = from; seg && k-- > 0 && seen < 8;) {
+		const char *what;
+		if (!t->v[k].len)
+			continue;
+		seen++;
+		if (qdx_ruleset_classify(seg, doc->matcher, qdx_text_line(t, k), t->v[k].len, &m) != 1)
+			continue;
+		what = qdx_rule_attr(m.rule, "line");
+		if (what && !strcmp(what, "appendix"))
+			return 1;
+	}
+	return 0;
+}
+
+/* A table from PDF text: pdftable.c has read its rows, the header first. */
+static size_t build_pdf(qdx_doc *doc, const qdx_text *t, size_t from, size_t to,
+                        qdx_node *parent)
+{
+	table tb;
+	nest ns;
+	qdx_table_row *rows = NULL;
+	size_t nrows = 0, next, k;
+
+	if (under_appendix(doc, t, from))
+		while (parent->kind == QDX_NODE_ITEM && parent->parent)
+			parent = parent->parent;
+	memset(&tb, 0, sizeof(tb));
+	memset(&ns, 0, sizeof(ns));
+	tb.doc = doc;
+	tb.t = t;
+	qdx_buf_init(&tb.header_sig);
+	next = qdx_table_pdf_read(doc, t, from, to, &rows, &nrows);
+	if (nrows < 2 || !try_header(&tb, &rows[0]))
+		next = from;
+	else
+		for (k = 1; k < nrows; k++)
+			emit_row(&tb, &rows[k], parent, &ns);
+	for (k = 0; k < nrows; k++)
+		qdx_table_row_free(&rows[k]);
+	free(rows);
+	qdx_buf_free(&tb.header_sig);
+	return next;
+}
+
 size_t qdx_table_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to, qdx_node *parent)
 {
 	table tb;
@@ -316,13 +379,15 @@ size_t qdx_table_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to, 
 	size_t i = from;
 	qdx_buf sig;
 
+	if (from < to && !(t->v[from].flags & (QDX_LINE_ROW | QDX_LINE_CELL)))
+		return build_pdf(doc, t, from, to, parent);
 	memset(&tb, 0, sizeof(tb));
 	memset(&ns, 0, sizeof(ns));
 	tb.doc = doc;
 	tb.t = t;
 	qdx_buf_init(&tb.header_sig);
 	qdx_buf_init(&sig);
-	row_init(&prev);
+	qdx_table_row_init(&prev);
 	while (i < to) {
 		if (!t->v[i].len) {
 			/* A blank line inside a table; the table ends where no row follows. */
@@ -336,16 +401,16 @@ size_t qdx_table_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to, 
 		}
 		if (!(t->v[i].flags & (QDX_LINE_ROW | QDX_LINE_CELL)))
 			break;
-		row_init(&cur);
+		qdx_table_row_init(&cur);
 		i = read_row(t, i, to, &cur, tb.ncols);
 		if (!tb.has_header && try_header(&tb, &cur)) {
-			row_free(&cur);
+			qdx_table_row_free(&cur);
 			continue;
 		}
 		/* Tab-indented prose looks like one cell per line, or like a row
 		 * of one cell; without a header naming its columns it is no table. */
 		if (!tb.has_header && (!(t->v[cur.from].flags & QDX_LINE_ROW) || filled(&cur) < 2)) {
-			row_free(&cur);
+			qdx_table_row_free(&cur);
 			i = from;
 			break;
 		}
@@ -358,22 +423,22 @@ size_t qdx_table_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to, 
 		}
 		header_signature(&cur, &sig);
 		if (sig.len == tb.header_sig.len && !memcmp(sig.p, tb.header_sig.p, sig.len)) {
-			row_free(&cur);    /* the header again after a page break */
+			qdx_table_row_free(&cur);    /* the header again after a page break */
 			continue;
 		}
 		if (is_continuation(&tb, &prev, &cur)) {
 			join_rows(&prev, &cur);
-			row_free(&cur);
+			qdx_table_row_free(&cur);
 			continue;
 		}
 		if (prev.ncells)
 			emit_row(&tb, &prev, parent, &ns);
-		row_free(&prev);
+		qdx_table_row_free(&prev);
 		prev = cur;
 	}
 	if (prev.ncells)
 		emit_row(&tb, &prev, parent, &ns);
-	row_free(&prev);
+	qdx_table_row_free(&prev);
 	qdx_buf_free(&tb.header_sig);
 	qdx_buf_free(&sig);
 	return i;
