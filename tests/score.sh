@@ -6,9 +6,9 @@
 # that loses quality fails the test command.
 set -eu
 Q=$1
-MIN_F1=${MIN_F1:-0.92}
-MIN_PARENT=${MIN_PARENT:-0.97}
-MIN_LABEL=${MIN_LABEL:-0.97}
+MIN_F1=${MIN_F1:-0.99}
+MIN_PARENT=${MIN_PARENT:-0.99}
+MIN_LABEL=${MIN_LABEL:-0.99}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for g in tests/gold/*.json; do
