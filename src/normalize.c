@@ -11,6 +11,7 @@
  */
 #include "internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <unicode/unorm2.h>
 #include <unicode/utrans.h>
@@ -25,7 +26,7 @@ typedef struct norm {
 	const qdx_ruleset *furniture, *noise, *labels;
 	size_t noise_tail;       /* bytes from a line's end where noise may start */
 	const UNormalizer2 *nfc;
-	UTransliterator *tone;   /* this document's clone of the rules' */
+	UTransliterator *tone;   /* this thread's clone of the rules' */
 	UChar *u16;
 	int32_t u16cap;
 } norm;
@@ -364,6 +365,56 @@ static size_t tone_candidate(const unsigned char *s, size_t n, size_t i)
 	return n;
 }
 
+/* Each thread keeps its own clone of the rules' transliterator (ICU
+ * does not promise that one may serve several threads), made on first use
+ * and freed when the thread ends: cloning per document cost more than
+ * placing its tones. */
+typedef struct tone_slot {
+	unsigned long serial;      /* of the qdx_rules it was cloned from */
+	UTransliterator *tone;
+} tone_slot;
+
+static pthread_key_t tone_key;
+static pthread_once_t tone_once = PTHREAD_ONCE_INIT;
+
+static void tone_slot_free(void *p)
+{
+	tone_slot *t = p;
+
+	if (t->tone)
+		utrans_close(t->tone);
+	free(t);
+}
+
+static void tone_key_make(void)
+{
+	if (pthread_key_create(&tone_key, tone_slot_free))
+		qdx_die("cannot create a thread key");
+}
+
+static UTransliterator *thread_tone(const qdx_rules *rules)
+{
+	tone_slot *t;
+	UErrorCode ec = U_ZERO_ERROR;
+
+	pthread_once(&tone_once, tone_key_make);
+	t = pthread_getspecific(tone_key);
+	if (!t) {
+		t = qdx_xcalloc(1, sizeof(*t));
+		pthread_setspecific(tone_key, t);
+	}
+	if (t->serial != rules->serial) {
+		/* other rules than last time (a second qdx_rules_load) */
+		if (t->tone)
+			utrans_close(t->tone);
+		t->tone = utrans_clone((const UTransliterator *)rules->tone, &ec);
+		t->serial = U_SUCCESS(ec) ? rules->serial : 0;
+		if (U_FAILURE(ec))
+			t->tone = NULL;
+	}
+	return t->tone;
+}
+
 /* Runs the transliterator on one word w[0..n) and appends the result. */
 static void retone_word(norm *nm, const char *w, size_t n, qdx_buf *out)
 {
@@ -399,20 +450,14 @@ static int word_byte(unsigned char c)
 /* One tone placement everywhere (rules/tone.translit), word by word. */
 static void place_tones(norm *nm)
 {
-	UErrorCode ec = U_ZERO_ERROR;
 	qdx_buf *b = &nm->line;
 	const unsigned char *s = (const unsigned char *)b->p;
 	size_t at, done = 0;
 
 	if (!nm->doc->rules->tone || (at = tone_candidate(s, b->len, 0)) == b->len)
 		return;
-	if (!nm->tone) {
-		nm->tone = utrans_clone((const UTransliterator *)nm->doc->rules->tone, &ec);
-		if (U_FAILURE(ec)) {
-			nm->tone = NULL;
-			return;
-		}
-	}
+	if (!nm->tone && !(nm->tone = thread_tone(nm->doc->rules)))
+		return;
 	nm->tmp.len = 0;
 	while (at < b->len) {
 		size_t ws = at, we = at + 1;
@@ -562,6 +607,4 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 	qdx_buf_free(&nm.line);
 	qdx_buf_free(&nm.tmp);
 	free(nm.u16);
-	if (nm.tone)
-		utrans_close(nm.tone);
 }

@@ -294,6 +294,7 @@ static int by_name(const void *a, const void *b)
 
 int qdx_rules_load(qdx_rules **out, const char *dir, qdx_error *err)
 {
+	static _Atomic unsigned long loads;
 	qdx_rules *r = qdx_xcalloc(1, sizeof(*r));
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -334,6 +335,7 @@ int qdx_rules_load(qdx_rules **out, const char *dir, qdx_error *err)
 		rc = qdx_error_set(err, QDX_ERULES, dir, 0, 0, "no *.rules files in the directory");
 	if (!rc)
 		rc = load_translit(r, dir, err);
+	r->serial = ++loads;
 	if (rc) {
 		qdx_rules_free(r);
 		return rc;

@@ -49,6 +49,7 @@ struct qdx_rules {
 	qdx_ruleset *sets;
 	size_t nsets;
 	struct UTransliterator *tone;   /* rules/tone.translit, or NULL */
+	unsigned long serial;           /* unique per load, never 0 */
 };
 
 /* The rule of the set that exceeds a match limit on this subject, to name

@@ -136,7 +136,9 @@ int qdx_table_role(qdx_doc *doc, const char *cell, size_t n)
 	size_t k;
 	qdx_match m;
 
-	if (!set)
+	/* One pass of the combined pattern says whether any rule matches at
+	 * all (most cells name no column); then the rules in priority order. */
+	if (!set || qdx_ruleset_search(set, doc->matcher, cell, n, 0, &m) != 1)
 		return R_NONE;
 	for (k = 0; k < qdx_ruleset_count(set); k++) {
 		const qdx_rule *r = qdx_ruleset_rule(set, k);
