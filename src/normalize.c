@@ -25,6 +25,7 @@ typedef struct norm {
 	qdx_buf tmp;
 	const qdx_ruleset *furniture, *noise, *labels;
 	size_t noise_tail;       /* bytes from a line's end where noise may start */
+	const char *noise_needs; /* one of these bytes is in any noise */
 	const UNormalizer2 *nfc;
 	UTransliterator *tone;   /* this thread's clone of the rules' */
 	UChar *u16;
@@ -475,6 +476,16 @@ static void place_tones(norm *nm)
 	qdx_buf_put(b, nm->tmp.p, nm->tmp.len);
 }
 
+static int memchr_any(const char *s, size_t n, const char *set)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strchr(set, s[i]) && s[i])
+			return 1;
+	return 0;
+}
+
 /* OCR leaves tokens after a sentence's end that cannot be Vietnamese
  * ("*th*", "ylw", "/ th h"): rules/noise.rules finds them. */
 static void drop_noise(norm *nm, uint32_t no)
@@ -487,10 +498,13 @@ static void drop_noise(norm *nm, uint32_t no)
 	if (!nm->noise || !b->len)
 		return;
 	/* Noise sits at the end: the set says how far from it to look (from a
-	 * character's first byte: the subject is not checked again). */
+	 * character's first byte: the subject is not checked again) and which
+	 * bytes must be there for it to match at all. */
 	from = b->len > nm->noise_tail ? b->len - nm->noise_tail : 0;
 	while (from < b->len && ((unsigned char)b->p[from] & 0xC0) == 0x80)
 		from++;
+	if (nm->noise_needs && !memchr_any(b->p + from, b->len - from, nm->noise_needs))
+		return;
 	if (qdx_ruleset_search(nm->noise, nm->doc->matcher, b->p, b->len, from, &m) != 1)
 		return;
 	if (!qdx_match_group(&m, "noise", &sp))
@@ -549,6 +563,7 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 		const char *tail = qdx_rule_attr(qdx_ruleset_rule(nm.noise, 0), "tail");
 		if (tail)
 			nm.noise_tail = (size_t)strtoul(tail, NULL, 10);
+		nm.noise_needs = qdx_rule_attr(qdx_ruleset_rule(nm.noise, 0), "needs");
 	}
 	qdx_buf_reserve(&out->buf, in->buf.len + 16);
 

@@ -64,6 +64,18 @@ size_t qdx_utf8_valid_prefix(const unsigned char *s, size_t n)
 			i++;
 			continue;
 		}
+		/* The two- and three-byte forms of Vietnamese letters, inline:
+		 * C2..DF 80..BF, and E1..EC / EE..EF 80..BF 80..BF (E0 and ED
+		 * have narrower second bytes and take the general path). */
+		if (s[i] >= 0xC2 && s[i] <= 0xDF && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+			i += 2;
+			continue;
+		}
+		if (s[i] >= 0xE1 && s[i] <= 0xEF && s[i] != 0xED && i + 2 < n &&
+		    (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
+			i += 3;
+			continue;
+		}
 		k = qdx_utf8_decode(s + i, n - i, &cp);
 		if (!k)
 			return i;
