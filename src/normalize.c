@@ -478,10 +478,8 @@ static void place_tones(norm *nm)
 
 static int memchr_any(const char *s, size_t n, const char *set)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strchr(set, s[i]) && s[i])
+	for (; *set; set++)
+		if (memchr(s, *set, n))
 			return 1;
 	return 0;
 }
