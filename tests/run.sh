@@ -55,6 +55,9 @@ check "ingest matches the JSON" sh tests/index.sh "$Q"
 # search, tasks, stats and compare on an index of corpus/.
 check "index commands (search, tasks, stats, compare)" sh tests/commands.sh "$Q"
 
+# Batch ingest: a kill and a re-run, twice the same, a changed file, stdin.
+check "ingest as a batch" sh tests/ingest.sh "$Q"
+
 # Bad inputs: messages and exit codes.
 check "bad inputs" sh tests/bad.sh "$Q"
 

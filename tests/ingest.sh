@@ -1,0 +1,54 @@
+#!/bin/sh
+# qdx ingest as a batch tool: killed in the middle it leaves a consistent
+# index and a re-run finishes the work; the same folder twice adds nothing;
+# a changed file replaces its rows; a list on standard input; a bad file is
+# reported and skipped while the rest goes in.
+set -u
+Q=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "ingest: $*"; exit 1; }
+count() { sqlite3 "$tmp/x.db" "$1"; }
+
+mkdir "$tmp/docs"
+for i in $(seq 1 20); do
+	for f in corpus/*.txt; do cp "$f" "$tmp/docs/$i-$(basename "$f")"; done
+done
+total=$(ls "$tmp/docs" | wc -l)
+items=$("$Q" parse "$tmp/docs" | jq -s '[.[].items | length] | add')
+
+# Killed while it works: what is stored is whole and consistent.
+timeout -s KILL 0.4 "$Q" ingest -j2 --db "$tmp/x.db" "$tmp/docs" 2>/dev/null
+[ "$(count 'pragma integrity_check')" = ok ] || fail "index damaged by a kill"
+part=$(count 'select count(*) from documents')
+[ "$part" -lt "$total" ] || echo "ingest: note: finished before the kill ($part files)"
+orphans=$(count 'select count(*) from items where doc not in (select id from documents)')
+[ "$orphans" = 0 ] || fail "$orphans items of no document after a kill"
+
+# The same command again completes the work.
+"$Q" ingest -j2 --db "$tmp/x.db" "$tmp/docs" 2>"$tmp/err" || fail "re-run: $(cat "$tmp/err")"
+[ "$(count 'select count(*) from documents')" = "$total" ] || fail "re-run stored $(count 'select count(*) from documents') of $total"
+[ "$(count 'select count(*) from items')" = "$items" ] || fail "items $(count 'select count(*) from items'), JSON $items"
+
+# The same folder again adds nothing.
+"$Q" ingest --db "$tmp/x.db" "$tmp/docs" 2>"$tmp/err"
+grep -q "ingested 0 document(s) ($total unchanged" "$tmp/err" || fail "second run: $(cat "$tmp/err")"
+
+# A changed file replaces its rows.
+f="$tmp/docs/1-hau-giang-1625-qd-ubnd-2013.txt"
+printf '\n- Bổ sung nhiệm vụ mới.\n' >>"$f"
+"$Q" ingest --db "$tmp/x.db" "$f" 2>/dev/null || fail "changed file"
+[ "$(count 'select count(*) from documents')" = "$total" ] || fail "a changed file added a document"
+[ "$(count 'select count(*) from items')" = $((items + 1)) ] || fail "changed file: items $(count 'select count(*) from items'), want $((items + 1))"
+[ "$(count "select sha256 from documents where path = '$f'")" = "$(sha256sum "$f" | cut -d' ' -f1)" ] ||
+	fail "changed file keeps its old hash"
+
+# A list of paths on standard input, with a bad file among them.
+printf 'not a document\000' >"$tmp/bad.txt"
+rm -f "$tmp/y.db"
+{ echo "$tmp/bad.txt"; ls corpus/*.txt; } | "$Q" ingest --db "$tmp/y.db" - 2>"$tmp/err"
+rc=$?
+[ "$rc" = 1 ] || fail "a bad file should exit 1, got $rc"
+grep -q "bad.txt: error: binary file" "$tmp/err" || fail "bad file not reported: $(cat "$tmp/err")"
+[ "$(sqlite3 "$tmp/y.db" 'select count(*) from documents')" = "$(ls corpus/*.txt | wc -l)" ] ||
+	fail "the good files of the list were not all stored"
