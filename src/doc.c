@@ -91,6 +91,21 @@ static void hash_input(qdx_doc *doc, const void *data, size_t len)
 	doc->sha256[64] = '\0';
 }
 
+/* Rules that ran into PCRE2's match or depth limit: the text was read as
+ * if they had not matched there; the user should know which rule to fix. */
+static void report_limits(qdx_doc *doc)
+{
+	const char *rule = NULL, *path = NULL;
+	char msg[256];
+	size_t n = qdx_matcher_limits(doc->matcher, &rule, &path, msg, sizeof(msg));
+
+	if (n)
+		qdx_doc_diag_add(doc, 0, "warning",
+		                 "%zu match(es) stopped by a PCRE2 limit (%s), first in rule '%s' of %s; "
+		                 "the text there was read as if it had not matched",
+		                 n, msg, rule, path);
+}
+
 int qdx_doc_parse(qdx_doc **out, const qdx_rules *rules, const void *data, size_t len,
                   const qdx_parse_options *opt, qdx_error *err)
 {
@@ -128,6 +143,7 @@ int qdx_doc_parse(qdx_doc **out, const qdx_rules *rules, const void *data, size_
 	}
 	qdx_segment(doc, &norm);
 	qdx_extract(doc, &norm);
+	report_limits(doc);
 	*out = doc;
 	doc = NULL;
 cleanup:

@@ -174,6 +174,10 @@ typedef struct qdx_match {
 typedef struct qdx_matcher qdx_matcher;
 qdx_matcher *qdx_matcher_new(void);
 void qdx_matcher_free(qdx_matcher *m);
+/* How many matches a PCRE2 limit stopped; the first one's rule, its file
+ * and PCRE2's message. */
+size_t qdx_matcher_limits(const qdx_matcher *mt, const char **rule, const char **path, char *msg,
+                          size_t n);
 
 /* Tries the set's combined, anchored classifier on s[0..n) (valid UTF-8).
  * Returns 1 and fills *m on a match, 0 otherwise. */

@@ -38,6 +38,12 @@ struct qdx_matcher {
 	pcre2_match_context *mc;
 	pcre2_jit_stack *stack;
 	qdx_buf scratch;
+	/* Matches stopped by a limit: how many, and the first one's rule. */
+	size_t limits;
+	const qdx_ruleset *limit_set;
+	const qdx_rule *limit_rule;
+	int limit_rc;
+	int blaming;
 };
 
 static char *trim(char *s)
@@ -441,8 +447,18 @@ static int run(const pcre2_code *code, const qdx_ruleset *set, const qdx_rule *r
 
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
-	if (rc < 0)
+	if (rc < 0) {
+		/* Remembered for the document's diagnostics (the caller reads the
+		 * line as if nothing matched), with the rule to blame. */
+		if (!mt->blaming && !mt->limits++) {
+			mt->limit_rc = rc;
+			mt->limit_set = set;
+			mt->blaming = 1;
+			mt->limit_rule = rule ? rule : qdx_ruleset_blame(set, mt, s, n, from);
+			mt->blaming = 0;
+		}
 		return rc;
+	}
 	ov = pcre2_get_ovector_pointer(mt->md);
 	if (!rule) {
 		PCRE2_SPTR mark = pcre2_get_mark(mt->md);
@@ -492,6 +508,17 @@ const qdx_rule *qdx_ruleset_blame(const qdx_ruleset *s, qdx_matcher *mt, const c
 		if (run(s->v[i].code, s, &s->v[i], mt, subj, n, from, &m) < 0)
 			return &s->v[i];
 	return NULL;
+}
+
+size_t qdx_matcher_limits(const qdx_matcher *mt, const char **rule, const char **path, char *msg,
+                          size_t n)
+{
+	if (mt->limits) {
+		*rule = mt->limit_rule ? mt->limit_rule->name : "(the rules together)";
+		*path = mt->limit_set->path;
+		pcre2_get_error_message(mt->limit_rc, (PCRE2_UCHAR *)msg, n);
+	}
+	return mt->limits;
 }
 
 int qdx_match_group(const qdx_match *m, const char *name, qdx_span *out)

@@ -81,4 +81,19 @@ head -c 2000 corpus/hau-giang-1625-qd-ubnd-2013.txt >"$tmp/truncated.txt"
 printf '\341\273' >>"$tmp/truncated.txt"
 expect_ok truncated "$tmp/truncated.txt"
 
+# A rule that runs away on some input stops at PCRE2's limits: the
+# document still parses, and a diagnostic names the rules file.
+mkdir "$tmp/rules"
+cp rules/* "$tmp/rules/"
+printf '\nrule runaway\n  pattern (?:a|a)*(?:a|a)*(?:a|a)*(?:a|a)*b\n' >>"$tmp/rules/noise.rules"
+awk 'BEGIN { printf "I. "; for (i = 0; i < 60; i++) printf "a"; print "." }' >"$tmp/runaway.txt"
+expect_ok runaway-rule --rules "$tmp/rules" "$tmp/runaway.txt"
+grep -q "stopped by a PCRE2 limit.*noise.rules" "$tmp/out" ||
+	{ echo "runaway rule: no diagnostic"; fails=$((fails + 1)); }
+
+# A malformed rule names its file, line and column, with PCRE2's message.
+printf '\nrule broken\n  pattern (?<label>[IVX+\n' >>"$tmp/rules/hierarchy.rules"
+expect broken-rule 3 "hierarchy.rules:[0-9]*:[0-9]*: error: rule 'broken': missing terminating ] for character class" \
+	--rules "$tmp/rules" "$tmp/runaway.txt"
+
 [ "$fails" = 0 ]
