@@ -66,6 +66,27 @@ static int has_letter(const seg *s, size_t i)
 	return 0;
 }
 
+/* The issuer's lines in [from, to): a motto or a border between the two
+ * lines of a letterhead column is not part of it. */
+static const char *join_issuer(seg *s, size_t from, size_t to)
+{
+	qdx_buf b;
+	size_t i;
+	const char *out;
+
+	qdx_buf_init(&b);
+	for (i = from; i < to; i++) {
+		if (!s->t->v[i].len || s->kinds[i] == L_MOTTO || !has_letter(s, i))
+			continue;
+		if (b.len)
+			qdx_buf_putc(&b, '\n');
+		qdx_buf_put(&b, qdx_text_line(s->t, i), s->t->v[i].len);
+	}
+	out = qdx_arena_strndup(&s->doc->arena, b.p, b.len);
+	qdx_buf_free(&b);
+	return out;
+}
+
 /* Upper case marks headings; in a caseless document any short line of
  * letters may be one. */
 static int is_upper(const seg *s, size_t i)
@@ -231,7 +252,9 @@ static size_t read_header(seg *s, size_t from, size_t to, qdx_node *part, int fi
 		}
 		if (seen_kind) {
 			/* The title runs until a blank line, the authority's line, a
-			 * basis, or the "(kèm theo ...)" line. */
+			 * basis, the "(kèm theo ...)" line or a table. */
+			if (s->t->v[i].flags & (QDX_LINE_ROW | QDX_LINE_CELL))
+				break;
 			if (k == L_ATTACHED) {
 				if (!meta->attached_line) {
 					meta->attached_line = (uint32_t)i + 1;
@@ -300,7 +323,7 @@ static size_t read_header(seg *s, size_t from, size_t to, qdx_node *part, int fi
 		}
 	}
 	if (first && issuer_from < to && !meta->issuer_raw)
-		meta->issuer_raw = join_lines(s, issuer_from, issuer_to, '\n');
+		meta->issuer_raw = join_issuer(s, issuer_from, issuer_to);
 	return i;
 }
 
@@ -444,7 +467,10 @@ void qdx_segment(qdx_doc *doc, qdx_text *t)
 	for (i = body; i < t->n; i++) {
 		enum kind k = s.kinds[i];
 
-		if (ended && starts_part(&s, i)) {
+		/* A new document after the end of one (its signature or its
+		 * recipients); an appendix heading wherever it stands. */
+		if ((ended && starts_part(&s, i)) ||
+		    (k == L_APPENDIX && (t->v[i].flags & QDX_LINE_UPPER))) {
 			part->span_to = (uint32_t)i;
 			qdx_hierarchy_build(doc, t, part_from, i, part);
 			qdx_node_sort_children(part);

@@ -7,6 +7,9 @@
 #   LINE LABEL PARENT TEXT      (one line per item; PARENT "-" for none)
 #   ~~~
 #
+# or, for a document's identity, expected lines "meta.KEY=VALUE" (null for
+# none), each compared with the JSON's meta.
+#
 # and prints the example's line number and a diff for each failure.
 set -u
 Q=$1
@@ -24,8 +27,16 @@ fails=0
 for name in "$tmp"/*.name; do
 	[ -e "$name" ] || continue
 	k=${name%.name}
-	"$Q" parse - <"$k.in" 2>"$k.err" |
-		jq -r '.items[] | "\(.line) \(.label) \(.parent // "-") \(.text)"' >"$k.got" 2>>"$k.err"
+	if grep -q '^meta\.' "$k.exp"; then
+		# meta examples: "meta.KEY=VALUE" lines, compared key by key
+		"$Q" parse - <"$k.in" >"$k.json" 2>"$k.err"
+		cut -d= -f1 "$k.exp" | while read -r key; do
+			printf '%s=%s\n' "$key" "$(jq -r ".$key // \"null\"" "$k.json" 2>>"$k.err")"
+		done >"$k.got"
+	else
+		"$Q" parse - <"$k.in" 2>"$k.err" |
+			jq -r '.items[] | "\(.line) \(.label) \(.parent // "-") \(.text)"' >"$k.got" 2>>"$k.err"
+	fi
 	if ! cmp -s "$k.exp" "$k.got"; then
 		fails=$((fails + 1))
 		echo "$f:$(cut -d' ' -f1 "$name"): example '$(cut -d' ' -f2- "$name")' failed:"
