@@ -244,12 +244,15 @@ static void derive_attached(qdx_doc *doc, const qdx_text *t)
 			                                    atoi(qdx_arena_strndup(&doc->arena, d.p, d.n)));
 		if (!m->year && qdx_match_group(&mt, "year", &y))
 			m->year = qdx_arena_strndup(&doc->arena, y.p, y.n);
-		/* A decision that leads the file and carries no number of its own
-		 * is the one its attached plan names. */
-		if (m->attached_part > 0 && !strcmp(m->kind, "quyet-dinh") && !m->number) {
-			m->number = m->attached_number;
-			if (!m->date)
-				m->date = m->attached_date;
+		/* A later part attached to the document that leads the file says
+		 * nothing of what the leader is attached to; a leading decision
+		 * without a number of its own is the one that part names. */
+		if (m->attached_part > 0) {
+			if (!strcmp(m->kind, "quyet-dinh") && !m->number) {
+				m->number = m->attached_number;
+				if (!m->date)
+					m->date = m->attached_date;
+			}
 			m->attached_number = m->attached_date = NULL;
 		}
 	}
