@@ -20,6 +20,10 @@ for t in "$B"/tests/test_*; do
 	check "unit $(basename "$t")" "$t"
 done
 
+# The public header stands alone, strictly.
+printf '#include "qdx.h"\n' >"$tmp/h.c"
+check "qdx.h alone" cc -std=c11 -Wall -Wextra -pedantic -Werror -Iinclude -c "$tmp/h.c" -o "$tmp/h.o"
+
 # Every rules file's own examples.
 check "rules examples" "$Q" rules test
 
