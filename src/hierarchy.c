@@ -43,6 +43,7 @@ typedef struct builder {
 	qdx_buf text;
 	int wrapped;            /* lines are hard-wrapped by a converter */
 	int blank_paras;        /* paragraphs are separated by blank lines */
+	size_t wrap_width;      /* bytes: how long a wrapped line runs */
 	int depth_warned;
 	label_at *labels;       /* indexed by line - from */
 } builder;
@@ -269,9 +270,15 @@ static int continues(builder *b, size_t i)
 	/* An upper-case heading is a paragraph of its own. */
 	if ((prev->flags & QDX_LINE_UPPER) && !(l->flags & QDX_LINE_UPPER))
 		return 0;
-	/* Hard-wrapped text ends a paragraph only at a blank line or a label:
-	 * a sentence ending at a line's end says nothing in PDF text. */
-	return b->blank_paras || b->wrapped;
+	if (b->blank_paras)
+		return 1;
+	/* Hard-wrapped text ends a paragraph at a blank line or a label, or
+	 * where a line stops well short of the wrapping width before a capital
+	 * (a heading: "Điều 1. Phạm vi điều chỉnh"); a sentence ending at a full
+	 * line's end says nothing in PDF text. */
+	if (b->wrapped && prev->len * 10 < b->wrap_width * 6 && !qdx_starts_lower(s, l->len))
+		return 0;
+	return b->wrapped;
 }
 
 /* Documents that put a blank line between paragraphs (most converters'
@@ -289,6 +296,26 @@ static int detect_blank_paras(builder *b, size_t from, size_t to)
 		after_blank += i > from && !t->v[i - 1].len;
 	}
 	return labels && after_blank * 2 >= labels;
+}
+
+/* The width a converter wrapped lines at: the length nine lines in ten
+ * stay under (a histogram, lines longer than 400 bytes counted as 400). */
+static size_t wrap_width(const qdx_text *t, size_t from, size_t to)
+{
+	size_t hist[401] = { 0 }, i, n = 0, seen = 0;
+
+	for (i = from; i < to; i++) {
+		if (!t->v[i].len || (t->v[i].flags & (QDX_LINE_ROW | QDX_LINE_CELL)))
+			continue;
+		hist[t->v[i].len < 400 ? t->v[i].len : 400]++;
+		n++;
+	}
+	for (i = 0; i <= 400; i++) {
+		seen += hist[i];
+		if (seen * 10 >= n * 9)
+			return i;
+	}
+	return 400;
 }
 
 /* Classifies every line of the part once (past leading tabs). */
@@ -334,6 +361,7 @@ void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to
 	find_labels(&b, from, to);
 	b.wrapped = detect_wrapped(t, from, to);
 	b.blank_paras = detect_blank_paras(&b, from, to);
+	b.wrap_width = wrap_width(t, from, to);
 	qdx_buf_init(&b.text);
 
 	for (i = from; i < to; i++) {
