@@ -41,8 +41,9 @@ typedef struct qdx_error {
 	char message[512];
 } qdx_error;
 
-/** Formats `fmt`: "path:line:column: message" with empty parts left out.
- *  Writes at most `n` bytes into `buf` (always NUL-terminated). */
+/** Formats the error as "path:line:column: error: message", the parts
+ *  that do not apply left out.  Writes at most `n` bytes into `buf` (always
+ *  NUL-terminated). */
 void qdx_error_format(const qdx_error *err, char *buf, size_t n);
 
 /** Initialises the libraries qdx uses (libxml2 is not safe to initialise

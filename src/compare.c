@@ -91,7 +91,7 @@ struct qdx_comparison {
 	size_t ncmps;
 };
 
-#define SEP "\x1f"
+#define SEP QDX_LIST_SEP
 
 static char *dup_col(sqlite3_stmt *st, int i)
 {
@@ -829,29 +829,6 @@ static void put_text(qdx_buf *b, const qdx_comparison *c)
 
 /* ---- JSON --------------------------------------------------------------------- */
 
-static void put_json_list(qdx_buf *b, const char *list)
-{
-	const char *p = list, *q;
-	qdx_buf one;
-
-	qdx_buf_init(&one);
-	qdx_buf_putc(b, '[');
-	while (p && *p) {
-		q = strstr(p, SEP);
-		if (!q)
-			q = p + strlen(p);
-		one.len = 0;
-		qdx_buf_put(&one, p, (size_t)(q - p));
-		if (p != list)
-			qdx_buf_putc(b, ',');
-		qdx_out_json_str(b, one.p);
-		if (!*q)
-			break;
-		p = q + 1;
-	}
-	qdx_buf_putc(b, ']');
-	qdx_buf_free(&one);
-}
 
 static void put_json_task(qdx_buf *b, const ctask *t)
 {
@@ -862,7 +839,7 @@ static void put_json_task(qdx_buf *b, const ctask *t)
 	qdx_buf_puts(b, ",\"text\":");
 	qdx_out_json_str(b, t->text);
 	qdx_buf_puts(b, ",\"lead\":");
-	put_json_list(b, t->leads);
+	qdx_out_json_list(b, t->leads);
 	qdx_buf_printf(b, ",\"lead_inherited\":%s,\"deadlines\":[",
 	               t->leads && t->lead_inherited ? "true" : "false");
 	for (k = 0; k < t->ndl; k++) {

@@ -45,9 +45,9 @@ void qdx_error_format(const qdx_error *err, char *buf, size_t n)
 	else if (err->line)
 		snprintf(pos, sizeof(pos), ":%u", err->line);
 	if (err->path[0])
-		snprintf(buf, n, "%s%s: %s", err->path, pos, err->message);
+		snprintf(buf, n, "%s%s: error: %s", err->path, pos, err->message);
 	else
-		snprintf(buf, n, "%s", err->message);
+		snprintf(buf, n, "error: %s", err->message);
 }
 
 void qdx_doc_diag_add(qdx_doc *doc, uint32_t line, const char *severity, const char *fmt, ...)

@@ -292,16 +292,10 @@ static const char *find_rules(const char *given, char *buf, size_t n)
 
 static void print_error(const qdx_error *err)
 {
-	char pos[64] = "";
+	char msg[1200];
 
-	if (err->line && err->column)
-		snprintf(pos, sizeof(pos), ":%u:%u", err->line, err->column);
-	else if (err->line)
-		snprintf(pos, sizeof(pos), ":%u", err->line);
-	if (err->path[0])
-		fprintf(stderr, "qdx: %s%s: error: %s\n", err->path, pos, err->message);
-	else
-		fprintf(stderr, "qdx: error: %s\n", err->message);
+	qdx_error_format(err, msg, sizeof(msg));
+	fprintf(stderr, "qdx: %s\n", msg);
 }
 
 static int exit_for(int code)

@@ -214,6 +214,30 @@ void qdx_words_free(qdx_words *w)
 
 /* ---- output -------------------------------------------------------------- */
 
+void qdx_out_json_list(qdx_buf *b, const char *list)
+{
+	const char *p = list, *q;
+	qdx_buf one;
+
+	qdx_buf_init(&one);
+	qdx_buf_putc(b, '[');
+	while (p && *p) {
+		q = strstr(p, QDX_LIST_SEP);
+		if (!q)
+			q = p + strlen(p);
+		one.len = 0;
+		qdx_buf_put(&one, p, (size_t)(q - p));
+		if (p != list)
+			qdx_buf_putc(b, ',');
+		qdx_out_json_str(b, one.p);
+		if (!*q)
+			break;
+		p = q + 1;
+	}
+	qdx_buf_putc(b, ']');
+	qdx_buf_free(&one);
+}
+
 void qdx_out_json_str(qdx_buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;

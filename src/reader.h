@@ -59,6 +59,10 @@ static inline const char *qdx_word_text(const qdx_words *w, size_t i)
 
 /* Appends `s` as a JSON string, or null when `s` is NULL. */
 void qdx_out_json_str(qdx_buf *b, const char *s);
+/* Appends a list whose entries are separated by QDX_LIST_SEP (as the
+ * queries' group_concat writes them) as a JSON array of strings. */
+#define QDX_LIST_SEP "\x1f"
+void qdx_out_json_list(qdx_buf *b, const char *list);
 /* Appends s[0..n) with &, <, >, " and ' escaped for HTML. */
 void qdx_out_html(qdx_buf *b, const char *s, size_t n);
 /* Terminal columns of UTF-8 s[0..n): one per code point, none for a

@@ -30,7 +30,7 @@
 #include <stdlib.h>
 
 /* Agencies of one item are joined with this byte in SQL and split here. */
-#define SEP "\x1f"
+#define SEP QDX_LIST_SEP
 
 static const char sql_tasks[] =
 	"WITH RECURSIVE"
@@ -210,29 +210,6 @@ static void put_list(qdx_buf *b, const char *list, const char *sep)
 	}
 }
 
-static void put_json_list(qdx_buf *b, const char *list)
-{
-	const char *p = list, *q;
-	qdx_buf one;
-
-	qdx_buf_init(&one);
-	qdx_buf_putc(b, '[');
-	while (p && *p) {
-		q = strstr(p, SEP);
-		if (!q)
-			q = p + strlen(p);
-		one.len = 0;
-		qdx_buf_put(&one, p, (size_t)(q - p));
-		if (p != list)
-			qdx_buf_putc(b, ',');
-		qdx_out_json_str(b, one.p);
-		if (!*q)
-			break;
-		p = q + 1;
-	}
-	qdx_buf_putc(b, ']');
-	qdx_buf_free(&one);
-}
 
 /* ---- table ------------------------------------------------------------------- */
 
@@ -344,10 +321,10 @@ static void put_json_row(qdx_buf *b, const task *t)
 	qdx_buf_puts(b, ",\"task\":");
 	qdx_out_json_str(b, t->text);
 	qdx_buf_puts(b, ",\"lead\":");
-	put_json_list(b, t->leads);
+	qdx_out_json_list(b, t->leads);
 	qdx_buf_printf(b, ",\"lead_inherited\":%s,\"partners\":",
 	               t->leads && t->inherited ? "true" : "false");
-	put_json_list(b, t->partners);
+	qdx_out_json_list(b, t->partners);
 	qdx_buf_puts(b, ",\"deadline\":");
 	if (!t->has_deadline) {
 		qdx_buf_puts(b, "null}");
