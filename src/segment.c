@@ -343,7 +343,9 @@ static size_t read_signature(seg *s, size_t i, size_t to, int first)
 			continue;
 		seen++;
 		if (k == L_ON_BEHALF && !behalf && !role) {
-			behalf = qdx_arena_strndup(&s->doc->arena, qdx_text_line(s->t, j), l->len);
+			const char *p = qdx_text_line(s->t, j);
+			size_t tabs = strspn(p, "\t");
+			behalf = qdx_arena_strndup(&s->doc->arena, p + tabs, l->len - tabs);
 		} else if (behalf && !role && k == L_NONE && is_upper(s, j)) {
 			/* "TM. ỦY BAN" / "NHÂN DÂN": the on-behalf line wrapped */
 			behalf = qdx_arena_printf(&s->doc->arena, "%s %.*s", behalf, (int)l->len,
@@ -416,6 +418,27 @@ static size_t skip_recipients(seg *s, size_t i)
 		}
 		t->v[i].flags |= QDX_LINE_SKIP;
 	}
+	return i;
+}
+
+/* "TM. ỦY BAN NHÂN DÂN TỈNH" set in a cell of the signature's column (a
+ * tab before it) above the role: the line index, or i when there is none. */
+static size_t on_behalf_above(seg *s, size_t i)
+{
+	size_t j = i;
+	const char *l;
+	qdx_match m;
+
+	while (j > 0 && !s->t->v[j - 1].len)
+		j--;
+	if (!j || !(s->t->v[j - 1].flags & QDX_LINE_CELL))
+		return i;
+	l = qdx_text_line(s->t, j - 1);
+	while (*l == '\t')
+		l++;
+	if (qdx_ruleset_classify(s->rules, s->doc->matcher, l, strlen(l), &m) == 1 &&
+	    !strcmp(qdx_rule_attr(m.rule, "line"), "on-behalf"))
+		return j - 1;
 	return i;
 }
 
@@ -511,7 +534,11 @@ void qdx_segment(qdx_doc *doc, qdx_text *t)
 			ended = 1;
 		} else if (k == L_ON_BEHALF || (k == L_ROLE && (t->v[i].flags & QDX_LINE_UPPER))) {
 			size_t from = i;
-			i = read_signature(&s, i, t->n, first);
+			if (k == L_ROLE && (from = on_behalf_above(&s, i)) < i)
+				s.kinds[from] = L_ON_BEHALF;
+			else
+				from = i;
+			i = read_signature(&s, from, t->n, first);
 			add_block(&s, part, "signature", from, i);
 			i--;
 			ended = 1;
