@@ -561,7 +561,7 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 		const char *tail = qdx_rule_attr(qdx_ruleset_rule(nm.noise, 0), "tail");
 		if (tail)
 			nm.noise_tail = (size_t)strtoul(tail, NULL, 10);
-		nm.noise_needs = qdx_rule_attr(qdx_ruleset_rule(nm.noise, 0), "needs");
+		nm.noise_needs = qdx_rule_attr(qdx_ruleset_rule(nm.noise, 0), "needs-one-of");
 	}
 	qdx_buf_reserve(&out->buf, in->buf.len + 16);
 

@@ -43,6 +43,9 @@ struct qdx_ruleset {
 	qdx_rule *v;
 	size_t n;
 	struct pcre2_real_code_8 *code;   /* all rules as one alternation */
+	char **needs;           /* when every rule says what text it needs: all
+	                           those texts (a subject with none cannot match) */
+	size_t nneeds;
 };
 
 struct qdx_rules {
