@@ -337,27 +337,6 @@ static void bind_integer(sqlite3_stmt *st, int i, const char *s)
 	sqlite3_bind_null(st, i);
 }
 
-/* The SQL face of qdx_fold(): lets a statement recompute what FTS5 was
- * given, which deleting from a contentless index requires. */
-static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	qdx_buf *b = sqlite3_user_data(ctx);
-	const unsigned char *s;
-
-	QDX_UNUSED(argc);
-	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	s = sqlite3_value_text(argv[0]);
-	if (!s) {
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
-	b->len = 0;
-	qdx_fold(b, (const char *)s, (size_t)sqlite3_value_bytes(argv[0]));
-	sqlite3_result_text(ctx, b->p, (int)b->len, SQLITE_TRANSIENT);
-}
 
 /* ---- opening: pragmas and migrations ---------------------------------------- */
 
@@ -506,9 +485,7 @@ int qdx_index_open(qdx_index **out, const char *path, qdx_error *err)
 		rc = db_error(ix, err, "cannot configure", NULL);
 		goto cleanup;
 	}
-	if (sqlite3_create_function(ix->db, "qdx_fold", 1,
-	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-	                            &ix->fold, sql_fold, NULL, NULL)) {
+	if (qdx_fold_register(ix->db, &ix->fold)) {
 		rc = db_error(ix, err, "cannot register qdx_fold()", NULL);
 		goto cleanup;
 	}

@@ -10,6 +10,8 @@
  */
 #include "fold.h"
 
+#include <sqlite3.h>
+
 /* Base letters of U+00C0..U+01B0; '0' means "not a letter we fold".  Ð and
  * ð (Icelandic eth) fold to "d" too: converters from TCVN3 and VNI often
  * put them where Đ and đ belong. */
@@ -87,4 +89,33 @@ void qdx_fold(qdx_buf *out, const char *s, size_t n)
 			qdx_buf_put_utf8(out, cp);
 	}
 	out->p[out->len] = '\0';
+}
+
+/* The SQL face of qdx_fold(): a statement can recompute what FTS5 was
+ * given (deleting from a contentless index needs it) and a filter can
+ * compare "binh dinh" with "Bình Định". */
+static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	qdx_buf *b = sqlite3_user_data(ctx);
+	const unsigned char *s;
+
+	QDX_UNUSED(argc);
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (!(s = sqlite3_value_text(argv[0]))) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	b->len = 0;
+	qdx_fold(b, (const char *)s, (size_t)sqlite3_value_bytes(argv[0]));
+	sqlite3_result_text(ctx, b->p, (int)b->len, SQLITE_TRANSIENT);
+}
+
+int qdx_fold_register(sqlite3 *db, qdx_buf *scratch)
+{
+	return sqlite3_create_function(db, "qdx_fold", 1,
+	                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, scratch,
+	                               sql_fold, NULL, NULL);
 }

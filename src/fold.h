@@ -23,4 +23,10 @@ uint32_t qdx_fold_cp(uint32_t cp);
  * U+FFFD, so the result is always valid UTF-8. */
 void qdx_fold(qdx_buf *out, const char *s, size_t n);
 
+/* Registers qdx_fold(text) as an SQL function on `db` (the writer's and
+ * the readers' connections alike), folding into `scratch`, which must live
+ * as long as the connection.  Returns SQLite's code. */
+struct sqlite3;
+int qdx_fold_register(struct sqlite3 *db, qdx_buf *scratch);
+
 #endif

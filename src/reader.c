@@ -34,26 +34,6 @@ const char *qdx_col(sqlite3_stmt *st, int i)
 	return s ? (const char *)s : "";
 }
 
-/* qdx_fold(text) in SQL, as on the writer's connection: lets a filter
- * compare "binh dinh" with "Bình Định". */
-static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	qdx_buf *b = sqlite3_user_data(ctx);
-	const unsigned char *s;
-
-	QDX_UNUSED(argc);
-	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	if (!(s = sqlite3_value_text(argv[0]))) {
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
-	b->len = 0;
-	qdx_fold(b, (const char *)s, (size_t)sqlite3_value_bytes(argv[0]));
-	sqlite3_result_text(ctx, b->p, (int)b->len, SQLITE_TRANSIENT);
-}
 
 int qdx_reader_open(qdx_reader **out, const char *path, qdx_error *err)
 {
@@ -84,9 +64,7 @@ int qdx_reader_open(qdx_reader **out, const char *path, qdx_error *err)
 	}
 	/* A writer holds its lock for one batch at most. */
 	sqlite3_busy_timeout(r->db, 10000);
-	if (sqlite3_create_function(r->db, "qdx_fold", 1,
-	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, &r->fold,
-	                            sql_fold, NULL, NULL)) {
+	if (qdx_fold_register(r->db, &r->fold)) {
 		rc = qdx_reader_error(r, err, "cannot register qdx_fold()");
 		goto cleanup;
 	}
