@@ -695,22 +695,6 @@ void qdx_comparison_free(qdx_comparison *c)
 
 /* ---- rendering ------------------------------------------------------------------ */
 
-/* Appends a SEP-joined list with `sep` between members. */
-static void put_list(qdx_buf *b, const char *list, const char *sep)
-{
-	const char *p = list, *q;
-
-	while (p && *p) {
-		q = strstr(p, SEP);
-		if (!q)
-			q = p + strlen(p);
-		qdx_buf_put(b, p, (size_t)(q - p));
-		if (!*q)
-			break;
-		qdx_buf_puts(b, sep);
-		p = q + 1;
-	}
-}
 
 /* "Quý III/2014; Sở Nội vụ": the deadlines as written and the leads. */
 static void put_meta(qdx_buf *b, const ctask *t, const char *none)
@@ -726,7 +710,7 @@ static void put_meta(qdx_buf *b, const ctask *t, const char *none)
 	}
 	qdx_buf_puts(b, " | ");
 	if (t->leads)
-		put_list(b, t->leads, "; ");
+		qdx_out_list(b, t->leads, "; ");
 	else
 		qdx_buf_puts(b, none);
 }
@@ -966,7 +950,7 @@ static void put_html_meta(qdx_buf *b, const ctask *t)
 	qdx_buf_puts(b, " &middot; ");
 	if (t->leads) {
 		qdx_buf_init(&list);
-		put_list(&list, t->leads, "; ");
+		qdx_out_list(&list, t->leads, "; ");
 		qdx_buf_puts(b, "<span class=\"lead\">");
 		put_html_str(b, list.p);
 		qdx_buf_puts(b, t->lead_inherited ? "</span> <span class=\"none\">(from the heading)</span>"

@@ -192,6 +192,22 @@ void qdx_words_free(qdx_words *w)
 
 /* ---- output -------------------------------------------------------------- */
 
+void qdx_out_list(qdx_buf *b, const char *list, const char *sep)
+{
+	const char *p = list, *q;
+
+	while (p && *p) {
+		q = strstr(p, QDX_LIST_SEP);
+		if (!q)
+			q = p + strlen(p);
+		qdx_buf_put(b, p, (size_t)(q - p));
+		if (!*q)
+			break;
+		qdx_buf_puts(b, sep);
+		p = q + 1;
+	}
+}
+
 void qdx_out_json_list(qdx_buf *b, const char *list)
 {
 	const char *p = list, *q;

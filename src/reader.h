@@ -63,6 +63,8 @@ void qdx_out_json_str(qdx_buf *b, const char *s);
  * queries' group_concat writes them) as a JSON array of strings. */
 #define QDX_LIST_SEP "\x1f"
 void qdx_out_json_list(qdx_buf *b, const char *list);
+/* Appends such a list as text, `sep` between its members. */
+void qdx_out_list(qdx_buf *b, const char *list, const char *sep);
 /* Appends s[0..n) with &, <, >, " and ' escaped for HTML. */
 void qdx_out_html(qdx_buf *b, const char *s, size_t n);
 /* Terminal columns of UTF-8 s[0..n): one per code point, none for a

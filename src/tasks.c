@@ -193,22 +193,6 @@ static void read_task(sqlite3_stmt *st, task *t)
 	t->rank = sqlite3_column_int(st, C_RANK);
 }
 
-/* Appends a SEP-joined list with `sep` between its members. */
-static void put_list(qdx_buf *b, const char *list, const char *sep)
-{
-	const char *p = list, *q;
-
-	while (p && *p) {
-		q = strstr(p, SEP);
-		if (!q)
-			q = p + strlen(p);
-		qdx_buf_put(b, p, (size_t)(q - p));
-		if (!*q)
-			break;
-		qdx_buf_puts(b, sep);
-		p = q + 1;
-	}
-}
 
 
 /* ---- table ------------------------------------------------------------------- */
@@ -239,7 +223,7 @@ static void put_table_row(qdx_buf *b, const task *t)
 	qdx_out_cell(b, t->number ? t->number : base ? base + 1 : t->path, 16, 1);
 	qdx_buf_printf(b, " %4u ", t->line);
 	if (t->leads) {
-		put_list(&lead, t->leads, "; ");
+		qdx_out_list(&lead, t->leads, "; ");
 		qdx_out_cell(b, lead.p, 26, 1);
 	} else {
 		qdx_out_cell(b, "-", 26, 1);
@@ -287,11 +271,11 @@ static void put_csv_row(qdx_buf *b, const task *t)
 	put_csv(b, num, 0);
 	put_csv(b, t->item, 0);
 	put_csv(b, t->text, 0);
-	put_list(&list, t->leads, "; ");
+	qdx_out_list(&list, t->leads, "; ");
 	put_csv(b, t->leads ? list.p : NULL, 0);
 	put_csv(b, t->leads ? (t->inherited ? "1" : "0") : NULL, 0);
 	list.len = 0;
-	put_list(&list, t->partners, "; ");
+	qdx_out_list(&list, t->partners, "; ");
 	put_csv(b, t->partners ? list.p : NULL, 0);
 	snprintf(num, sizeof(num), "%u", t->dline);
 	put_csv(b, t->has_deadline ? num : NULL, 0);
@@ -522,11 +506,11 @@ static void put_ics_row(qdx_buf *b, const task *t, qdx_buf *line)
 	qdx_buf_printf(&lead, "%s\n\nThời hạn: %s", t->text, t->phrase ? t->phrase : "");
 	if (t->leads) {
 		qdx_buf_puts(&lead, "\nChủ trì: ");
-		put_list(&lead, t->leads, "; ");
+		qdx_out_list(&lead, t->leads, "; ");
 	}
 	if (t->partners) {
 		qdx_buf_puts(&lead, "\nPhối hợp: ");
-		put_list(&lead, t->partners, "; ");
+		qdx_out_list(&lead, t->partners, "; ");
 	}
 	qdx_buf_printf(&lead, "\n%s%s%s:%u (%s)", t->number ? t->number : "", t->number ? " " : "",
 	               t->path, t->dline, t->item);
