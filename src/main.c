@@ -578,6 +578,17 @@ static int print_result(char *text, size_t len)
 	return 0;
 }
 
+/* The end of an index command: its error, or its output (freed). */
+static int finish(int rc, const qdx_error *err, char *text, size_t len)
+{
+	if (rc) {
+		print_error(err);
+		free(text);
+		return exit_for(rc);
+	}
+	return print_result(text, len);
+}
+
 static int cmd_search(options *o, paths *in)
 {
 	qdx_search_options so = { 0 };
@@ -647,11 +658,7 @@ static int cmd_tasks(options *o, paths *in)
 		return rc;
 	rc = qdx_tasks(&text, &len, &rows, r, &o->filter, fmt, &err);
 	qdx_reader_close(r);
-	if (rc) {
-		print_error(&err);
-		return exit_for(rc);
-	}
-	return print_result(text, len);
+	return finish(rc, &err, text, len);
 }
 
 static int cmd_stats(options *o, paths *in)
@@ -674,11 +681,7 @@ static int cmd_stats(options *o, paths *in)
 		return rc;
 	rc = qdx_stats(&text, &len, r, fmt, &err);
 	qdx_reader_close(r);
-	if (rc) {
-		print_error(&err);
-		return exit_for(rc);
-	}
-	return print_result(text, len);
+	return finish(rc, &err, text, len);
 }
 
 static int cmd_compare(options *o, paths *in)
