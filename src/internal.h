@@ -218,12 +218,12 @@ typedef struct qdx_meta {
 	const char *signer_role, *signer_name, *signer_on_behalf;
 	const char *attached_number, *attached_date;
 	uint32_t title_line;
+	int plan_start_year, plan_start_month, plan_end_year, plan_end_month; /* the plan's period, 0 when unknown */
 	/* what segment.c read, before meta.c derives the fields above */
-	const char *issuer_raw, *place;
+	const char *issuer_raw;
 	uint32_t attached_line;     /* 1 + index of the "(kèm theo ...)" line */
 	int attached_part;          /* ... found in a later part, not the first */
 	int number_seen;
-	int plan_start_year, plan_start_month, plan_end_year, plan_end_month; /* the plan's period, 0 when unknown */
 } qdx_meta;
 
 struct qdx_doc {

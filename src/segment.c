@@ -162,7 +162,6 @@ static void set_date(seg *s)
 	meta->year = y;
 	if (y && day >= 1 && day <= 31 && mon >= 1 && mon <= 12)
 		meta->date = qdx_arena_printf(&s->doc->arena, "%s-%02d-%02d", y, mon, day);
-	meta->place = group(s, "place");
 }
 
 /* A "Số:" line: the number as written without inner spaces; null when a
