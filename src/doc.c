@@ -106,8 +106,11 @@ static void report_limits(qdx_doc *doc)
 		                 n, msg, rule, path);
 }
 
-int qdx_doc_parse(qdx_doc **out, const qdx_rules *rules, const void *data, size_t len,
-                  const qdx_parse_options *opt, qdx_error *err)
+/* The parse; `owned`: the input is the caller's malloc'd copy, freed here
+ * as soon as it is read, so that a large file is not held twice (bytes and
+ * text) while its tree grows. */
+static int parse(qdx_doc **out, const qdx_rules *rules, const void *data, size_t len,
+                 int owned, const qdx_parse_options *opt, qdx_error *err)
 {
 	static const qdx_parse_options defaults = { NULL, NULL, -1, 0 };
 	qdx_doc *doc;
@@ -117,21 +120,28 @@ int qdx_doc_parse(qdx_doc **out, const qdx_rules *rules, const void *data, size_
 	*out = NULL;
 	if (!opt)
 		opt = &defaults;
-	if (len > QDX_MAX_INPUT)
+	if (len > QDX_MAX_INPUT) {
+		if (owned)
+			free((void *)data);
 		return qdx_error_set(err, QDX_EINPUT, opt->source, 0, 0,
 		                     "file too large (%zu MiB; the limit is %zu MiB)",
 		                     len >> 20, QDX_MAX_INPUT >> 20);
+	}
 	doc = qdx_xcalloc(1, sizeof(*doc));
 	doc->rules = rules;
 	doc->source = qdx_arena_strdup(&doc->arena, opt->source ? opt->source : "-");
 	hash_input(doc, data, len);
 	doc->root = qdx_node_new(doc, QDX_NODE_DOCUMENT, 0);
 	doc->root->type = "document";
-	doc->matcher = qdx_matcher_new();
+	doc->matcher = qdx_matcher_take();
 
 	qdx_text_init(&raw);
 	qdx_text_init(&norm);
 	rc = qdx_source_read(doc, &raw, data, len, opt, err);
+	if (owned) {
+		free((void *)data);
+		owned = 0;
+	}
 	if (rc)
 		goto cleanup;
 	qdx_normalize(doc, &raw, &norm);
@@ -140,17 +150,28 @@ int qdx_doc_parse(qdx_doc **out, const qdx_rules *rules, const void *data, size_
 		qdx_text tmp = norm;
 		norm = raw;
 		raw = tmp;
+		qdx_text_free(&raw);
 	}
 	qdx_segment(doc, &norm);
 	qdx_extract(doc, &norm);
 	report_limits(doc);
+	qdx_matcher_give(doc->matcher);
+	doc->matcher = NULL;
 	*out = doc;
 	doc = NULL;
 cleanup:
 	qdx_text_free(&raw);
 	qdx_text_free(&norm);
 	qdx_doc_free(doc);
+	if (owned)
+		free((void *)data);
 	return rc;
+}
+
+int qdx_doc_parse(qdx_doc **out, const qdx_rules *rules, const void *data, size_t len,
+                  const qdx_parse_options *opt, qdx_error *err)
+{
+	return parse(out, rules, data, len, 0, opt, err);
 }
 
 int qdx_doc_parse_file(qdx_doc **out, const qdx_rules *rules, const char *path,
@@ -203,9 +224,7 @@ int qdx_doc_parse_file(qdx_doc **out, const qdx_rules *rules, const char *path,
 		    (n > 5 && !strcasecmp(path + n - 5, ".html")))
 			o.html = 1;
 	}
-	rc = qdx_doc_parse(out, rules, data, got, &o, err);
-	free(data);
-	return rc;
+	return parse(out, rules, data, got, 1, &o, err);
 }
 
 void qdx_init(void)

@@ -174,6 +174,11 @@ typedef struct qdx_match {
 typedef struct qdx_matcher qdx_matcher;
 qdx_matcher *qdx_matcher_new(void);
 void qdx_matcher_free(qdx_matcher *m);
+/* The calling thread's matcher, reset (or a new one): a document takes one
+ * for its parse and gives it back after, so that a batch does not build a
+ * JIT stack (an mmap) per document.  Kept per thread, freed at its exit. */
+qdx_matcher *qdx_matcher_take(void);
+void qdx_matcher_give(qdx_matcher *m);
 /* How many matches a PCRE2 limit stopped; the first one's rule, its file
  * and PCRE2's message. */
 size_t qdx_matcher_limits(const qdx_matcher *mt, const char **rule, const char **path, char *msg,
@@ -199,18 +204,27 @@ typedef int (*qdx_rule_test_fn)(const qdx_match *m, const char *key, qdx_buf *ou
 
 /* ---- the document and its tree ----------------------------------------- */
 
+/* A node's attribute: a list rather than an array, so that adding them
+ * one at a time, as the stages do, leaves no outgrown arrays behind. */
+typedef struct qdx_attr {
+	const char *name, *value;
+	struct qdx_attr *next;
+} qdx_attr;
+
+/* The 4-byte fields first and together: a large plan holds 150,000 nodes,
+ * and padding between them would cost a tenth of each. */
 struct qdx_node {
 	qdx_node_kind kind;
 	uint32_t line, end_line;
-	const char *type;      /* see qdx_node_type(); static or arena */
-	const char *label;
-	const char *text;
-	const char **attrs;    /* name, value, name, value, ..., NULL */
-	struct qdx_node *parent, *first, *last, *prev, *next;
 	int level;             /* items: depth of numbering; scratch for stages */
 	uint32_t span_from, span_to; /* parts, blocks, items: the qdx_text lines
 	                                [from, to) of the node's own span, while
 	                                the document is being parsed */
+	const char *type;      /* see qdx_node_type(); static or arena */
+	const char *label;
+	const char *text;
+	struct qdx_attr *attrs; /* a list, newest first */
+	struct qdx_node *parent, *first, *last, *prev, *next;
 };
 
 typedef struct qdx_meta {

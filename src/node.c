@@ -83,24 +83,19 @@ void qdx_node_sort_children(qdx_node *parent)
 
 void qdx_node_set_attr(qdx_doc *doc, qdx_node *n, const char *name, const char *value)
 {
-	size_t k = 0;
-	const char **v;
+	qdx_attr *a;
 
-	if (n->attrs) {
-		for (; n->attrs[k]; k += 2) {
-			if (!strcmp(n->attrs[k], name)) {
-				n->attrs[k + 1] = value;
-				return;
-			}
+	for (a = n->attrs; a; a = a->next) {
+		if (!strcmp(a->name, name)) {
+			a->value = value;
+			return;
 		}
 	}
-	v = qdx_arena_alloc(&doc->arena, (k + 3) * sizeof(*v));
-	if (k)
-		memcpy(v, n->attrs, k * sizeof(*v));
-	v[k] = name;
-	v[k + 1] = value;
-	v[k + 2] = NULL;
-	n->attrs = v;
+	a = qdx_arena_alloc(&doc->arena, sizeof(*a));
+	a->name = name;
+	a->value = value;
+	a->next = n->attrs;
+	n->attrs = a;
 }
 
 qdx_node_kind qdx_node_get_kind(const qdx_node *n) { return n->kind; }
@@ -115,13 +110,11 @@ const qdx_node *qdx_node_next(const qdx_node *n) { return n->next; }
 
 const char *qdx_node_attr(const qdx_node *n, const char *name)
 {
-	size_t k;
+	const qdx_attr *a;
 
-	if (!n->attrs)
-		return NULL;
-	for (k = 0; n->attrs[k]; k += 2)
-		if (!strcmp(n->attrs[k], name))
-			return n->attrs[k + 1];
+	for (a = n->attrs; a; a = a->next)
+		if (!strcmp(a->name, name))
+			return a->value;
 	return NULL;
 }
 

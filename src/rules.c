@@ -26,6 +26,7 @@
 #include <unicode/ustring.h>
 #include <errno.h>
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -479,6 +480,41 @@ void qdx_matcher_free(qdx_matcher *m)
 	pcre2_jit_stack_free(m->stack);
 	qdx_buf_free(&m->scratch);
 	free(m);
+}
+
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void spare_free(void *m) { qdx_matcher_free(m); }
+static void spare_init(void)
+{
+	if (pthread_key_create(&spare_key, spare_free))
+		qdx_die("cannot create a thread key");
+}
+
+qdx_matcher *qdx_matcher_take(void)
+{
+	qdx_matcher *m;
+
+	pthread_once(&spare_once, spare_init);
+	m = pthread_getspecific(spare_key);
+	if (!m)
+		return qdx_matcher_new();
+	pthread_setspecific(spare_key, NULL);
+	m->limits = 0;
+	m->limit_set = NULL;
+	m->limit_rule = NULL;
+	m->limit_rc = 0;
+	return m;
+}
+
+void qdx_matcher_give(qdx_matcher *m)
+{
+	pthread_once(&spare_once, spare_init);
+	if (m && !pthread_getspecific(spare_key))
+		pthread_setspecific(spare_key, m);
+	else
+		qdx_matcher_free(m);
 }
 
 /* Runs `code` and fills *m.  1 match, 0 none, <0 a PCRE2 error (a limit). */
