@@ -179,6 +179,16 @@ typedef enum qdx_format { QDX_FORMAT_JSON, QDX_FORMAT_XML } qdx_format;
  *  string the caller frees with free(), `*len` its length. */
 int qdx_render(char **out, size_t *len, const qdx_doc *doc, qdx_format fmt);
 
+/** Takes `n` bytes of rendered output at `p` (not NUL-terminated, valid
+ *  during the call only); a nonzero return stops the rendering. */
+typedef int (*qdx_write_fn)(void *ctx, const char *p, size_t n);
+
+/** Renders the document as qdx_render() does, handing the text to `write`
+ *  in order, in pieces of about 64 KiB, so that the output of a large
+ *  document is never whole in memory.  Returns 0, QDX_EUSAGE for an
+ *  unknown format, or what `write` returned when it stopped it. */
+int qdx_render_write(const qdx_doc *doc, qdx_format fmt, qdx_write_fn write, void *ctx);
+
 /* ---- the SQLite index ------------------------------------------------- */
 
 typedef struct qdx_index qdx_index;

@@ -241,7 +241,7 @@ static void put_citation(qdx_buf *b, const qdx_node *n)
 }
 
 /* One walk per list: the contract puts citations before items. */
-static void put_list(qdx_buf *b, const qdx_doc *doc, qdx_node_kind kind)
+static void put_list(qdx_buf *b, const qdx_doc *doc, qdx_node_kind kind, qdx_sink *sink)
 {
 	qdx_iter it;
 	const qdx_node *n;
@@ -260,11 +260,12 @@ static void put_list(qdx_buf *b, const qdx_doc *doc, qdx_node_kind kind)
 		else
 			put_citation(b, n);
 		any = 1;
+		qdx_sink_spill(sink, b, 0);
 	}
 	qdx_buf_putc(b, ']');
 }
 
-int qdx_render_json(qdx_buf *b, const qdx_doc *doc)
+int qdx_render_json(qdx_buf *b, const qdx_doc *doc, qdx_sink *sink)
 {
 	size_t i, n = qdx_doc_diag_count(doc);
 	int first = 1;
@@ -277,9 +278,9 @@ int qdx_render_json(qdx_buf *b, const qdx_doc *doc)
 	put_key(b, &first, "meta");
 	put_meta(b, doc);
 	put_key(b, &first, "citations");
-	put_list(b, doc, QDX_NODE_CITATION);
+	put_list(b, doc, QDX_NODE_CITATION, sink);
 	put_key(b, &first, "items");
-	put_list(b, doc, QDX_NODE_ITEM);
+	put_list(b, doc, QDX_NODE_ITEM, sink);
 	put_key(b, &first, "diagnostics");
 	qdx_buf_putc(b, '[');
 	for (i = 0; i < n; i++) {

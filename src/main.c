@@ -374,20 +374,33 @@ static int parse_one(qdx_doc **doc, const qdx_rules *rules, const char *path, co
 	}
 }
 
-static int write_file(const char *dir, const char *path, const char *ext, const char *data,
-                      size_t len)
+/* qdx_render_write()'s writer: to a stream, 1 when it fails. */
+static int to_stream(void *ctx, const char *p, size_t n)
+{
+	return fwrite(p, 1, n, ctx) != n;
+}
+
+/* Renders a document into DIR/BASENAME.EXT (the input's name, its
+ * extension replaced), written as it renders. */
+static int write_file(const char *dir, const char *path, const qdx_doc *doc, qdx_format fmt)
 {
 	char out[PATH_MAX];
 	const char *base = strrchr(path, '/');
 	const char *dot;
-	int n;
+	int n, rc;
 	FILE *f;
 
 	base = base ? base + 1 : path;
 	dot = strrchr(base, '.');
 	n = dot ? (int)(dot - base) : (int)strlen(base);
-	snprintf(out, sizeof(out), "%s/%.*s.%s", dir, n, base, ext);
-	if (!(f = fopen(out, "w")) || fwrite(data, 1, len, f) != len || fclose(f)) {
+	snprintf(out, sizeof(out), "%s/%.*s.%s", dir, n, base,
+	         fmt == QDX_FORMAT_XML ? "xml" : "json");
+	if (!(f = fopen(out, "w"))) {
+		fprintf(stderr, "qdx: %s: error: cannot write: %s\n", out, strerror(errno));
+		return EXIT_IO;
+	}
+	rc = qdx_render_write(doc, fmt, to_stream, f);
+	if (fclose(f) || rc) {
 		fprintf(stderr, "qdx: %s: error: cannot write: %s\n", out, strerror(errno));
 		return EXIT_IO;
 	}
@@ -401,12 +414,11 @@ typedef struct parse_ctx {
 	int status;
 } parse_ctx;
 
-/* Renders one parsed document to standard output or its file in --out. */
+/* Renders one parsed document to standard output or its file in --out,
+ * as it renders: a large document's output is never whole in memory. */
 static int emit(void *arg, size_t i, const qdx_doc *doc, const qdx_error *err)
 {
 	parse_ctx *c = arg;
-	char *text;
-	size_t len;
 	int rc;
 
 	if (!doc) {
@@ -414,20 +426,14 @@ static int emit(void *arg, size_t i, const qdx_doc *doc, const qdx_error *err)
 		c->status = c->status ? c->status : exit_for(err->code);
 		return 0;
 	}
-	if (qdx_render(&text, &len, doc, c->fmt)) {
-		fprintf(stderr, "qdx: %s: error: cannot render\n", c->in->v[i]);
-		c->status = EXIT_FAILED_INPUT;
-		return 0;
-	}
 	if (c->o->out_dir) {
-		rc = write_file(c->o->out_dir, c->in->v[i], c->fmt == QDX_FORMAT_XML ? "xml" : "json",
-		                text, len);
+		rc = write_file(c->o->out_dir, c->in->v[i], doc, c->fmt);
 		c->status = c->status ? c->status : rc;
-	} else {
-		fwrite(text, 1, len, stdout);
-		fputc('\n', stdout);
+	} else if (qdx_render_write(doc, c->fmt, to_stream, stdout) || fputc('\n', stdout) == EOF) {
+		fprintf(stderr, "qdx: error: cannot write to standard output: %s\n", strerror(errno));
+		c->status = c->status ? c->status : EXIT_IO;
+		return 1;
 	}
-	free(text);
 	return 0;
 }
 

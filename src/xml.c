@@ -574,7 +574,7 @@ static void leave(xml_writer *w, const qdx_doc *doc, const qdx_node *n)
 	}
 }
 
-int qdx_render_xml(qdx_buf *out, const qdx_doc *doc)
+int qdx_render_xml(qdx_buf *out, const qdx_doc *doc, qdx_sink *sink)
 {
 	xml_writer w;
 	qdx_iter it;
@@ -593,6 +593,7 @@ int qdx_render_xml(qdx_buf *out, const qdx_doc *doc)
 			enter(&w, doc, n);
 		else
 			leave(&w, doc, n);
+		qdx_sink_spill(sink, out, 0);
 	}
 	qdx_buf_reserve(out, 0);
 	out->p[out->len] = '\0';

@@ -613,7 +613,7 @@ static void test_render_api(void **state)
 	/* qdx_render_xml appends to what the buffer already holds. */
 	qdx_buf_init(&b);
 	qdx_buf_puts(&b, "<!-- before -->");
-	assert_int_equal(qdx_render_xml(&b, doc), 0);
+	assert_int_equal(qdx_render_xml(&b, doc, NULL), 0);
 	assert_memory_equal(b.p, "<!-- before --><?xml", 20);
 	assert_int_equal(strlen(b.p), b.len);
 	qdx_buf_free(&b);
