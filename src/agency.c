@@ -226,14 +226,14 @@ static void emit_pieces(qdx_xctx *x, qdx_node *item, const char *role, const ag 
 			continue;
 		n = qdx_node_new(doc, QDX_NODE_AGENCY, p ? qdx_para_line(x, p, pc[k].a) : line);
 		n->type = role;
-		n->text = qdx_arena_strndup(&doc->arena, t, tn);
+		n->text = qdx_arena_intern(&doc->arena, t, tn);
 		x->tmp2.len = 0;
 		qdx_agency_canonical(x->abbrev, x->mt, t, tn, &x->tmp2);
 		n->attrs = NULL;
 		qdx_node_set_attr(doc, n, "canonical",
 		                  x->tmp2.len == tn && !memcmp(x->tmp2.p, t, tn)
 		                          ? n->text
-		                          : qdx_arena_strndup(&doc->arena, x->tmp2.p, x->tmp2.len));
+		                          : qdx_arena_intern(&doc->arena, x->tmp2.p, x->tmp2.len));
 		qdx_node_append(item, n);
 	}
 }

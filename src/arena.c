@@ -99,6 +99,86 @@ char *qdx_arena_printf(qdx_arena *a, const char *fmt, ...)
 	return p;
 }
 
+/* ---- interned strings ------------------------------------------------------
+ * An open-addressing table of the strings handed out.  Long strings are
+ * seldom repeated and short ones are most of a table's cells, so only
+ * those up to INTERN_MAX bytes are looked up; past INTERN_CAP entries the
+ * table stops growing (a document of distinct cells would pay more for
+ * the table than it saves) and new strings are simply copied. */
+#define INTERN_MAX 160
+#define INTERN_CAP (1u << 16)
+
+typedef struct intern_slot {
+	const char *s;
+	uint32_t n, hash;
+} intern_slot;
+
+struct qdx_intern {
+	intern_slot *v;
+	uint32_t cap, used;     /* cap: a power of two */
+};
+
+static uint32_t hash_of(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;   /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static void intern_grow(struct qdx_intern *t)
+{
+	uint32_t cap = t->cap ? t->cap * 2 : 1024, i, j;
+	intern_slot *v = qdx_xcalloc(cap, sizeof(*v));
+
+	for (i = 0; i < t->cap; i++) {
+		if (!t->v[i].s)
+			continue;
+		for (j = t->v[i].hash & (cap - 1); v[j].s; j = (j + 1) & (cap - 1))
+			;
+		v[j] = t->v[i];
+	}
+	free(t->v);
+	t->v = v;
+	t->cap = cap;
+}
+
+const char *qdx_arena_intern(qdx_arena *a, const char *s, size_t n)
+{
+	struct qdx_intern *t = a->intern;
+	uint32_t h, j;
+	char *p;
+
+	if (n > INTERN_MAX)
+		return qdx_arena_strndup(a, s, n);
+	if (!t)
+		t = a->intern = qdx_xcalloc(1, sizeof(*t));
+	if (t->used < INTERN_CAP && (t->used + 1) * 4 > t->cap * 3)
+		intern_grow(t);
+	h = hash_of(s, n);
+	for (j = h & (t->cap - 1); t->v[j].s; j = (j + 1) & (t->cap - 1))
+		if (t->v[j].hash == h && t->v[j].n == n && !memcmp(t->v[j].s, s, n))
+			return t->v[j].s;
+	p = qdx_arena_strndup(a, s, n);
+	if (t->used < INTERN_CAP) {
+		t->v[j].s = p;
+		t->v[j].n = (uint32_t)n;
+		t->v[j].hash = h;
+		t->used++;
+	}
+	return p;
+}
+
+void qdx_arena_intern_end(qdx_arena *a)
+{
+	if (a->intern)
+		free(a->intern->v);
+	free(a->intern);
+	a->intern = NULL;
+}
+
 void qdx_arena_free(qdx_arena *a)
 {
 	qdx_arena_block *b = a->head, *next;
@@ -108,4 +188,5 @@ void qdx_arena_free(qdx_arena *a)
 		free(b);
 	}
 	a->head = NULL;
+	qdx_arena_intern_end(a);
 }

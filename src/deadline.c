@@ -716,8 +716,10 @@ static void set_date(qdx_doc *doc, qdx_node *n, const char *name, const qdx_ymd 
 {
 	char iso[11];
 
-	if (d->y)
-		qdx_node_set_attr(doc, n, name, qdx_arena_strdup(&doc->arena, qdx_ymd_iso(d, iso)));
+	if (d->y) {
+		qdx_ymd_iso(d, iso);
+		qdx_node_set_attr(doc, n, name, qdx_arena_intern(&doc->arena, iso, strlen(iso)));
+	}
 }
 
 static void emit(qdx_xctx *x, qdx_node *item, const qdx_deadline *d, const char *s, size_t a,
@@ -732,7 +734,7 @@ static void emit(qdx_xctx *x, qdx_node *item, const qdx_deadline *d, const char 
 	while (tn && t[tn - 1] == '.')
 		tn--;
 	n->type = d->kind;
-	n->text = qdx_arena_strndup(&doc->arena, t, tn);
+	n->text = qdx_arena_intern(&doc->arena, t, tn);
 	set_date(doc, n, "start", &d->start);
 	set_date(doc, n, "end", &d->end);
 	if (d->freq)

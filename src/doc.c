@@ -155,6 +155,7 @@ static int parse(qdx_doc **out, const qdx_rules *rules, const void *data, size_t
 	qdx_segment(doc, &norm);
 	qdx_extract(doc, &norm);
 	report_limits(doc);
+	qdx_arena_intern_end(&doc->arena);
 	qdx_matcher_give(doc->matcher);
 	doc->matcher = NULL;
 	*out = doc;

@@ -69,12 +69,19 @@ _Noreturn void qdx_die(const char *fmt, ...) QDX_PRINTF(1, 2);
 typedef struct qdx_arena_block qdx_arena_block;
 typedef struct qdx_arena {
 	qdx_arena_block *head;
+	struct qdx_intern *intern;   /* see qdx_arena_intern() */
 } qdx_arena;
 
 void *qdx_arena_alloc(qdx_arena *a, size_t n);       /* zeroed */
 char *qdx_arena_strndup(qdx_arena *a, const char *s, size_t n);
 char *qdx_arena_strdup(qdx_arena *a, const char *s);
 char *qdx_arena_printf(qdx_arena *a, const char *fmt, ...) QDX_PRINTF(2, 3);
+/* s[0..n) as a string of the arena, stored once however often it is asked
+ * for: the agencies, table cells and dates a long plan repeats thousands of
+ * times.  Never write to the result. */
+const char *qdx_arena_intern(qdx_arena *a, const char *s, size_t n);
+/* Forgets which strings are stored (they stay): after the parse. */
+void qdx_arena_intern_end(qdx_arena *a);
 void qdx_arena_free(qdx_arena *a);
 
 /* ---- text.c: lines that remember where they came from ------------------ */

@@ -278,8 +278,8 @@ static void emit_row(table *tb, row *r, qdx_node *parent, nest *ns)
 		for (i = 0; i < r->ncells && i < tb->ncols; i++)
 			if (role_attrs[tb->roles[i]] && r->cells[i].len)
 				qdx_node_set_attr(doc, item, role_attrs[tb->roles[i]],
-				                  qdx_arena_strndup(&doc->arena, r->cells[i].p,
-				                                    r->cells[i].len));
+				                  qdx_arena_intern(&doc->arena, r->cells[i].p,
+				                                   r->cells[i].len));
 	}
 	key = qdx_label_key(label);
 	for (d = ns->depth - 1; d >= 0 && strcmp(ns->key[d], key); d--)
