@@ -31,6 +31,7 @@ struct qdx_rule {
 	qdx_rule_piece *pieces;
 	size_t npieces;
 	struct pcre2_real_code_8 *code;
+	_Atomic int jitted;     /* code is JIT-compiled (on first use) */
 	qdx_rule_kv *attrs;
 	size_t nattrs;
 	qdx_rule_example *examples;
