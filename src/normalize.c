@@ -37,20 +37,19 @@ typedef struct norm {
  * characters and combining marks.  Plain Vietnamese text has none. */
 static int needs_work(const unsigned char *s, size_t n)
 {
+	/* 2: look closer (a space is work only when another follows). */
+	static const unsigned char work[256] = {
+		['*'] = 1, ['<'] = 1, ['&'] = 1, ['\\'] = 1, ['#'] = 1, ['|'] = 1, ['_'] = 1,
+		['\t'] = 1, [0xC2] = 1, [0xCC] = 1, [0xCD] = 1, [0xE2] = 1, [0xE3] = 1, [0xEF] = 1,
+		[' '] = 2,
+	};
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '*': case '<': case '&': case '\\': case '#': case '|': case '_':
-		case '\t': case 0xC2: case 0xCC: case 0xCD: case 0xE2: case 0xE3: case 0xEF:
+		if (!work[s[i]])
+			continue;
+		if (work[s[i]] == 1 || (i + 1 < n && s[i + 1] == ' '))
 			return 1;
-		case ' ':
-			if (i + 1 < n && s[i + 1] == ' ')
-				return 1;
-			break;
-		default:
-			break;
-		}
 	}
 	return 0;
 }

@@ -47,6 +47,8 @@ struct qdx_ruleset {
 	char **needs;           /* when every rule says what text it needs: all
 	                           those texts (a subject with none cannot match) */
 	size_t nneeds;
+	int any_needs;          /* needs were collected (some may be bytes) */
+	unsigned char need_byte[256]; /* the needs one byte long, as a set */
 };
 
 struct qdx_rules {
