@@ -620,6 +620,67 @@ static void test_render_api(void **state)
 	qdx_doc_free(doc);
 }
 
+/* qdx_render_write()'s writers: one that collects the pieces, one that
+ * refuses the second piece. */
+typedef struct pieces {
+	qdx_buf all;
+	size_t n, largest;
+	int refuse_at;
+} pieces;
+
+static int collect(void *ctx, const char *p, size_t n)
+{
+	pieces *c = ctx;
+
+	c->n++;
+	if (n > c->largest)
+		c->largest = n;
+	if (c->refuse_at && (int)c->n == c->refuse_at)
+		return 7;
+	qdx_buf_put(&c->all, p, n);
+	return 0;
+}
+
+/* A large document streams in bounded pieces that add up to exactly what
+ * qdx_render() returns, for both formats; a writer's refusal stops it. */
+static void test_render_write(void **state)
+{
+	static const qdx_format formats[] = { QDX_FORMAT_JSON, QDX_FORMAT_XML };
+	qdx_doc *doc = doc_new();
+	qdx_node *part = add(doc, doc->root, QDX_NODE_PART, 1, "plan", NULL, "KẾ HOẠCH");
+	char text[200], *whole;
+	size_t i, len;
+
+	QDX_UNUSED(state);
+	for (i = 0; i < 3000; i++) {
+		snprintf(text, sizeof(text), "Nhiệm vụ số %zu: <rà soát> & \"báo cáo\" kết quả thực hiện", i);
+		add(doc, part, QDX_NODE_ITEM, 2 + (unsigned)i, "arabic", "1",
+		    qdx_arena_strdup(&doc->arena, text));
+	}
+	for (i = 0; i < QDX_COUNT(formats); i++) {
+		pieces c = { { NULL, 0, 0 }, 0, 0, 0 };
+		qdx_buf_init(&c.all);
+		assert_int_equal(qdx_render(&whole, &len, doc, formats[i]), 0);
+		assert_true(len > 3 * 64 * 1024);
+		assert_int_equal(qdx_render_write(doc, formats[i], collect, &c), 0);
+		assert_true(c.n >= 3);
+		assert_true(c.largest < 2 * 64 * 1024);
+		assert_int_equal(c.all.len, len);
+		assert_memory_equal(c.all.p, whole, len);
+		free(whole);
+		qdx_buf_free(&c.all);
+	}
+	{
+		pieces c = { { NULL, 0, 0 }, 0, 0, 2 };
+		qdx_buf_init(&c.all);
+		assert_int_equal(qdx_render_write(doc, QDX_FORMAT_JSON, collect, &c), 7);
+		assert_int_equal(c.n, 2);   /* nothing handed over after the refusal */
+		qdx_buf_free(&c.all);
+	}
+	assert_int_equal(qdx_render_write(doc, (qdx_format)42, collect, NULL), QDX_EUSAGE);
+	qdx_doc_free(doc);
+}
+
 /* A small text through the whole pipeline: markup characters in the
  * input reach the XML escaped and come back out of a parser intact. */
 static void test_parse_small(void **state)
@@ -749,6 +810,7 @@ int main(void)
 		cmocka_unit_test(test_schema_refuses),
 		cmocka_unit_test(test_deep),
 		cmocka_unit_test(test_render_api),
+		cmocka_unit_test(test_render_write),
 		cmocka_unit_test(test_parse_small),
 		cmocka_unit_test(test_corpus),
 	};
