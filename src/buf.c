@@ -77,28 +77,14 @@ void qdx_buf_reserve(qdx_buf *b, size_t extra)
 	cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap *= 2;
+	if (cap > QDX_BUF_MAX)
+		cap = QDX_BUF_MAX;   /* need is below it: the inline appends stay under */
 	b->p = qdx_xrealloc(b->cap ? b->p : NULL, cap);
 	if (!b->cap)
 		b->p[0] = '\0';
 	b->cap = cap;
 }
 
-void qdx_buf_put(qdx_buf *b, const void *s, size_t n)
-{
-	if (!n)
-		return;
-	qdx_buf_reserve(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void qdx_buf_putc(qdx_buf *b, int c)
-{
-	qdx_buf_reserve(b, 1);
-	b->p[b->len++] = (char)c;
-	b->p[b->len] = '\0';
-}
 
 void qdx_buf_puts(qdx_buf *b, const char *s)
 {

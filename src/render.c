@@ -18,6 +18,8 @@ void qdx_sink_spill(qdx_sink *sink, qdx_buf *b, int last)
 	if (!sink->rc && b->len)
 		sink->rc = sink->write(sink->ctx, b->p, b->len);
 	b->len = 0;
+	if (b->cap)
+		b->p[0] = '\0';
 }
 
 static int render(qdx_buf *b, const qdx_doc *doc, qdx_format fmt, qdx_sink *sink)
