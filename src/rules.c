@@ -107,10 +107,9 @@ static void pattern_position(const qdx_rule *r, size_t off, unsigned *line, unsi
 /* JIT may be unavailable on an exotic CPU: the interpreter still works.
  * QDX_NO_JIT=1 asks for the interpreter, for valgrind, which cannot follow
  * JIT code and reports its reads as uninitialised. */
-static void jit(pcre2_code *code)
+static int jit(pcre2_code *code)
 {
-	if (!getenv("QDX_NO_JIT"))
-		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	return !getenv("QDX_NO_JIT") && !pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 }
 
 static int compile(pcre2_code **out, const char *pat, size_t len, uint32_t extra,
@@ -163,7 +162,7 @@ static int compile_set(qdx_ruleset *set, qdx_error *err)
 	qdx_buf_putc(&b, ')');
 	if (!compile(&set->code, b.p, b.len, PCRE2_DUPNAMES | (set->classify ? PCRE2_ANCHORED : 0),
 	             &ec, &eo)) {
-		jit(set->code);
+		set->jit = jit(set->code);
 	} else {
 		pcre2_get_error_message(ec, msg, sizeof(msg));
 		rc = qdx_error_set(err, QDX_ERULES, set->path, 1, 1,
@@ -530,11 +529,15 @@ void qdx_matcher_give(qdx_matcher *m)
 		qdx_matcher_free(m);
 }
 
-/* Runs `code` and fills *m.  1 match, 0 none, <0 a PCRE2 error (a limit). */
-static int run(const pcre2_code *code, const qdx_ruleset *set, const qdx_rule *rule,
+/* Runs `code` and fills *m.  1 match, 0 none, <0 a PCRE2 error (a limit).
+ * `jitted`: straight into the JIT code, which skips pcre2_match()'s checks
+ * of what rules.c already knows. */
+static int run(const pcre2_code *code, int jitted, const qdx_ruleset *set, const qdx_rule *rule,
                qdx_matcher *mt, const char *s, size_t n, size_t from, qdx_match *m)
 {
-	int rc = pcre2_match(code, (PCRE2_SPTR)s, n, from, PCRE2_NO_UTF_CHECK, mt->md, mt->mc);
+	int rc = jitted ? pcre2_jit_match(code, (PCRE2_SPTR)s, n, from, 0, mt->md, mt->mc)
+	                : pcre2_match(code, (PCRE2_SPTR)s, n, from, PCRE2_NO_UTF_CHECK, mt->md,
+	                              mt->mc);
 	PCRE2_SIZE *ov;
 
 	if (rc == PCRE2_ERROR_NOMATCH)
@@ -571,7 +574,7 @@ int qdx_ruleset_classify(const qdx_ruleset *s, qdx_matcher *mt, const char *subj
 {
 	if (!s || !s->code)
 		return 0;
-	return run(s->code, s, NULL, mt, subj, n, 0, m);
+	return run(s->code, s->jit, s, NULL, mt, subj, n, 0, m);
 }
 
 int qdx_ruleset_search(const qdx_ruleset *s, qdx_matcher *mt, const char *subj, size_t n,
@@ -579,7 +582,7 @@ int qdx_ruleset_search(const qdx_ruleset *s, qdx_matcher *mt, const char *subj, 
 {
 	if (!s || !s->code || from > n || !could_match(s, subj, n, from))
 		return 0;
-	return run(s->code, s, NULL, mt, subj, n, from, m);
+	return run(s->code, s->jit, s, NULL, mt, subj, n, from, m);
 }
 
 /* A rule alone is JIT-compiled the first time it runs: most documents run
@@ -595,8 +598,7 @@ static void jit_rule(const qdx_rule *r)
 		return;
 	pthread_mutex_lock(&jit_mu);
 	if (!atomic_load_explicit(&w->jitted, memory_order_relaxed)) {
-		jit(w->code);
-		atomic_store_explicit(&w->jitted, 1, memory_order_release);
+		atomic_store_explicit(&w->jitted, jit(w->code) ? 2 : 1, memory_order_release);
 	}
 	pthread_mutex_unlock(&jit_mu);
 }
@@ -607,7 +609,7 @@ int qdx_rule_search(const qdx_rule *r, qdx_matcher *mt, const char *subj, size_t
 	if (from > n)
 		return 0;
 	jit_rule(r);
-	return run(r->code, r->set, r, mt, subj, n, from, m);
+	return run(r->code, r->jitted == 2, r->set, r, mt, subj, n, from, m);
 }
 
 const qdx_rule *qdx_ruleset_blame(const qdx_ruleset *s, qdx_matcher *mt, const char *subj,
@@ -618,7 +620,7 @@ const qdx_rule *qdx_ruleset_blame(const qdx_ruleset *s, qdx_matcher *mt, const c
 
 	for (i = 0; i < s->n; i++) {
 		jit_rule(&s->v[i]);
-		if (run(s->v[i].code, s, &s->v[i], mt, subj, n, from, &m) < 0)
+		if (run(s->v[i].code, s->v[i].jitted == 2, s, &s->v[i], mt, subj, n, from, &m) < 0)
 			return &s->v[i];
 	}
 	return NULL;

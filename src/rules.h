@@ -31,7 +31,8 @@ struct qdx_rule {
 	qdx_rule_piece *pieces;
 	size_t npieces;
 	struct pcre2_real_code_8 *code;
-	_Atomic int jitted;     /* code is JIT-compiled (on first use) */
+	_Atomic int jitted;     /* code was offered to the JIT compiler (on first
+	                           use): 1, and 2 when it took it */
 	qdx_rule_kv *attrs;
 	size_t nattrs;
 	qdx_rule_example *examples;
@@ -47,6 +48,7 @@ struct qdx_ruleset {
 	char **needs;           /* when every rule says what text it needs: all
 	                           those texts (a subject with none cannot match) */
 	size_t nneeds;
+	int jit;                /* code is JIT-compiled */
 	int any_needs;          /* needs were collected (some may be bytes) */
 	unsigned char need_byte[256]; /* the needs one byte long, as a set */
 };
