@@ -72,6 +72,90 @@ const char *qdx_decode_name(const char *name)
 	return e < 0 ? NULL : encodings[e].name;
 }
 
+/* ---- a memory of words ---------------------------------------------------- */
+
+/* A document repeats its words, and a word's class depends on nothing but
+ * its bytes and how they are read, so each distinct word is read and
+ * classified once per document and looked up after that.  Open addressing,
+ * doubled at 3/4 full; a word too long for a slot, which is rare, is read
+ * every time. */
+#define MEMO_BYTES 29
+#define MEMO_UTF8 QDX_LEGACY_COUNT   /* `how` of text that is UTF-8 already */
+
+typedef struct memo_slot {
+	uint8_t len;   /* 0: free */
+	uint8_t how;   /* a qdx_legacy_enc, or MEMO_UTF8 */
+	uint8_t cls;   /* W_* */
+	unsigned char b[MEMO_BYTES];
+} memo_slot;
+
+typedef struct memo {
+	memo_slot *slot;
+	size_t cap, used;   /* cap is 0 or a power of two */
+} memo;
+
+static size_t memo_hash(int how, const unsigned char *s, size_t n)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)how;   /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ s[i]) * 16777619u;
+	return h;
+}
+
+/* The slot holding word s[0..n), or the free slot where it belongs. */
+static memo_slot *memo_probe(const memo *m, int how, const unsigned char *s, size_t n)
+{
+	size_t i = memo_hash(how, s, n) & (m->cap - 1);
+
+	for (;; i = (i + 1) & (m->cap - 1)) {
+		memo_slot *e = &m->slot[i];
+
+		if (!e->len || (e->len == n && e->how == how && !memcmp(e->b, s, n)))
+			return e;
+	}
+}
+
+static void memo_grow(memo *m)
+{
+	memo old = *m;
+	size_t i;
+
+	m->cap = old.cap ? 2 * old.cap : 256;
+	m->slot = qdx_xcalloc(m->cap, sizeof(*m->slot));
+	for (i = 0; i < old.cap; i++)
+		if (old.slot[i].len)
+			*memo_probe(m, old.slot[i].how, old.slot[i].b, old.slot[i].len) = old.slot[i];
+	free(old.slot);
+}
+
+/* The slot of word s[0..n) read as `how`: its class when `len` is set,
+ * else free for memo_keep(); NULL when the word is empty or too long to
+ * keep. */
+static memo_slot *memo_find(memo *m, int how, const unsigned char *s, size_t n)
+{
+	if (!n || n > MEMO_BYTES)
+		return NULL;
+	if (4 * (m->used + 1) > 3 * m->cap)
+		memo_grow(m);
+	return memo_probe(m, how, s, n);
+}
+
+static void memo_keep(memo *m, memo_slot *e, int how, const unsigned char *s, size_t n, int cls)
+{
+	e->len = (uint8_t)n;
+	e->how = (uint8_t)how;
+	e->cls = (uint8_t)cls;
+	memcpy(e->b, s, n);
+	m->used++;
+}
+
+static void memo_free(memo *m)
+{
+	free(m->slot);
+}
+
 /* ---- the decoder's state ------------------------------------------------ */
 
 typedef struct dec {
@@ -81,9 +165,9 @@ typedef struct dec {
 	qdx_error *err;
 	int valid;        /* the input is valid UTF-8: 1, 0, or -1 not known yet */
 	qdx_buf work;     /* UTF-8 made from UTF-16, or with invalid bytes replaced */
-	qdx_buf line;     /* a line read back as legacy text; a detection sample */
+	qdx_buf line;     /* a line read back as legacy text */
 	qdx_buf bytes;    /* a word turned back into windows-1252 bytes */
-	qdx_buf alt;      /* a word decoded with the other legacy encoding */
+	memo words;       /* the classes of the words scored so far */
 } dec;
 
 static void buf_truncate(qdx_buf *b, size_t len)
@@ -93,93 +177,59 @@ static void buf_truncate(qdx_buf *b, size_t len)
 		b->p[len] = '\0';
 }
 
-/* ---- composing letters and marks ---------------------------------------- */
+/* ---- UTF-8 in and out ----------------------------------------------------- */
 
-/* VNI and windows-1258 write a vowel as its base letter followed by marks;
- * the composer holds the last vowel back until no mark can follow, then
- * writes the precomposed letter, which is what NFC has for every
- * Vietnamese letter. */
-typedef struct composer {
-	qdx_buf *out;
-	qdx_vletter v;
-	int pending;   /* v is a vowel that marks may still modify */
-	int loose;     /* a mark fit no vowel: the text needs ICU's NFC */
-} composer;
-
-static void composer_init(composer *c, qdx_buf *out)
+/* qdx_utf8_decode() with the forms of Vietnamese text inline, as in
+ * qdx_utf8_valid_prefix(): ASCII, C2..DF 80..BF, and E1..EC / EE..EF
+ * 80..BF 80..BF, which are never overlong nor surrogates.  The scorers
+ * read every character. */
+static size_t utf8_at(const unsigned char *s, size_t n, uint32_t *cp)
 {
-	c->out = out;
-	c->pending = c->loose = 0;
-}
-
-static void compose_flush(composer *c)
-{
-	if (c->pending)
-		qdx_buf_put_utf8(c->out, qdx_legacy_compose(&c->v));
-	c->pending = 0;
-}
-
-static void compose_cp(composer *c, uint32_t cp)
-{
-	int mark = qdx_legacy_mark(cp);
-
-	if (mark) {
-		if (c->pending && qdx_legacy_apply(&c->v, mark))
-			return;
-		compose_flush(c);
-		c->loose = 1;
-		qdx_buf_put_utf8(c->out, cp);
-		return;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
 	}
-	compose_flush(c);
-	if (qdx_legacy_letter(cp, &c->v))
-		c->pending = 1;
-	else if (cp < 0x80)
-		qdx_buf_putc(c->out, (int)cp);
-	else
-		qdx_buf_put_utf8(c->out, cp);
+	if (s[0] >= 0xC2 && s[0] <= 0xDF && n >= 2 && (s[1] & 0xC0) == 0x80) {
+		*cp = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+		return 2;
+	}
+	if (s[0] >= 0xE1 && s[0] <= 0xEF && s[0] != 0xED && n >= 3 && (s[1] & 0xC0) == 0x80 &&
+	    (s[2] & 0xC0) == 0x80) {
+		*cp = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+		return 3;
+	}
+	return qdx_utf8_decode(s, n, cp);
 }
 
-static void compose_bytes(composer *c, qdx_legacy_enc enc, const unsigned char *s, size_t n)
+/* One character of UTF-8, an invalid byte being U+FFFD. */
+static size_t utf8_char(const unsigned char *s, size_t n, uint32_t *cp)
 {
-	size_t i;
+	size_t k = utf8_at(s, n, cp);
 
-	for (i = 0; i < n; i++) {
-		uint32_t m = qdx_legacy_map(enc, s[i]);
-		compose_cp(c, m & 0xFFFF);
-		if (m >> 16)
-			compose_cp(c, m >> 16);
+	if (!k) {
+		*cp = 0xFFFD;
+		k = 1;
 	}
-	compose_flush(c);
+	return k;
 }
 
-/* Composes b[from..] to NFC.  Only legacy text with a mark that sits on no
- * Vietnamese vowel needs this, so ICU's UTF-16 round trip is rare. */
-static void nfc_tail(qdx_buf *b, size_t from)
+/* Writes a character of the Basic Multilingual Plane, which is all the
+ * 8-bit encodings hold, to p; returns its length. */
+static size_t utf8_put(char *p, uint32_t cp)
 {
-	UErrorCode st = U_ZERO_ERROR;
-	const UNormalizer2 *nfc = unorm2_getNFCInstance(&st);
-	size_t n = b->len - from;
-	int32_t n16 = 0, m16 = 0, n8 = 0;
-	UChar *src, *dst;
-	char *u8;
-
-	/* NFC grows a string at most threefold; keep every size in int32_t. */
-	if (U_FAILURE(st) || n > INT32_MAX / 9)
-		return;
-	src = qdx_xmalloc((n + 1) * sizeof(UChar));
-	dst = qdx_xmalloc((3 * n + 1) * sizeof(UChar));
-	u8 = qdx_xmalloc(9 * n + 1);
-	u_strFromUTF8(src, (int32_t)n + 1, &n16, b->p + from, (int32_t)n, &st);
-	m16 = unorm2_normalize(nfc, src, n16, dst, (int32_t)(3 * n + 1), &st);
-	u_strToUTF8(u8, (int32_t)(9 * n + 1), &n8, dst, m16, &st);
-	if (U_SUCCESS(st)) {
-		buf_truncate(b, from);
-		qdx_buf_put(b, u8, (size_t)n8);
+	if (cp < 0x80) {
+		p[0] = (char)cp;
+		return 1;
 	}
-	free(src);
-	free(dst);
-	free(u8);
+	if (cp < 0x800) {
+		p[0] = (char)(0xC0 | cp >> 6);
+		p[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	p[0] = (char)(0xE0 | cp >> 12);
+	p[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+	p[2] = (char)(0x80 | (cp & 0x3F));
+	return 3;
 }
 
 /* ---- how Vietnamese a text looks ----------------------------------------- */
@@ -345,32 +395,6 @@ static uint8_t pair_flags_of(int lead, unsigned c)
 	}
 }
 
-static void tables_build(void)
-{
-	size_t i;
-	int l;
-	unsigned c;
-
-	for (i = 0; i < QDX_COUNT(rimes); i++)
-		rime_keys[i] = key_of(rimes[i], 0);
-	for (i = 0; i < QDX_COUNT(onsets); i++)
-		onset_keys[i] = key_of(onsets[i], 0);
-	for (i = 0; i < QDX_COUNT(common); i++)
-		common_keys[i] = key_of(common[i], 1);
-	qsort(rime_keys, QDX_COUNT(rimes), sizeof(rime_keys[0]), cmp_u64);
-	qsort(common_keys, QDX_COUNT(common), sizeof(common_keys[0]), cmp_u64);
-	for (l = 0; l < L_COUNT; l++)
-		for (c = 0x80; c < 0xC0; c++)
-			pair_flag[l][c & 0x3F] = pair_flags_of(l, c);
-}
-
-static once_flag tables_once = ONCE_FLAG_INIT;
-
-static void tables_init(void)
-{
-	call_once(&tables_once, tables_build);
-}
-
 static int key_modified(char c)
 {
 	int v = ((unsigned char)c - 0x80) / QDX_TONE_COUNT;
@@ -430,11 +454,8 @@ static int onset_ok(const char *w, size_t k)
 	const char i = KEY_VOWEL(QDX_V_I, 0), y = KEY_VOWEL(QDX_V_Y, 0);
 	int front = w[k] == i || w[k] == KEY_VOWEL(QDX_V_E, 0) || w[k] == KEY_VOWEL(QDX_V_E_CIRC, 0);
 	uint64_t x = key_pack(w, k);
-	size_t j;
 
-	for (j = 0; j < QDX_COUNT(onsets) && onset_keys[j] != x; j++)
-		;
-	if (j == QDX_COUNT(onsets))
+	if (!key_listed(onset_keys, QDX_COUNT(onsets), x))
 		return 0;
 	if (x == 'k')
 		return front || w[1] == y;
@@ -544,22 +565,39 @@ static int word_mark(word *w, int mark)
 	return 1;
 }
 
+static void word_vowel(word *w, const qdx_vletter *v, uint32_t cp)
+{
+	if (cp >= 0x80)
+		w->nonascii = 1;
+	word_letter(w, KEY_VOWEL(v->vowel, 0), v->tone, v->upper, cp < 0x80);
+}
+
+static void word_loose_mark(word *w, int mark)
+{
+	w->nonascii = 1;   /* the marks are U+0300-U+0323 */
+	if (!word_mark(w, mark))
+		w->foreign++;
+}
+
 static void word_add(word *w, uint32_t cp)
 {
 	qdx_vletter v;
-	int mark;
+	int mark = qdx_legacy_mark(cp);
 
-	if (cp >= 0x80)
-		w->nonascii = 1;
-	mark = qdx_legacy_mark(cp);
 	if (mark) {
-		if (!word_mark(w, mark))
-			w->foreign++;
-	} else if (qdx_legacy_letter(cp, &v)) {
-		word_letter(w, KEY_VOWEL(v.vowel, 0), v.tone, v.upper, cp < 0x80);
-	} else if (cp < 0x80) {
+		word_loose_mark(w, mark);
+		return;
+	}
+	if (qdx_legacy_letter(cp, &v)) {
+		word_vowel(w, &v, cp);
+		return;
+	}
+	if (cp < 0x80) {
 		word_letter(w, (char)(cp | 0x20), 0, cp < 'a', 1);
-	} else if (cp == 0x0110 || cp == 0x0111) {
+		return;
+	}
+	w->nonascii = 1;
+	if (cp == 0x0110 || cp == 0x0111) {
 		word_letter(w, KEY_D, 0, cp == 0x0110, 0);
 	} else {
 		w->foreign++;
@@ -605,42 +643,338 @@ static int word_class(word *w)
 	return !w->vowels || (!w->lower && !w->tones) ? W_ABBREV : W_ODD;
 }
 
-static void word_end(word *w, score *sc)
+static void score_add(score *sc, int c)
 {
-	int c = word_class(w);
-
 	sc->good += c == W_GOOD || c == W_COMMON;
 	sc->odd += c == W_ODD;
 	sc->foreign += c == W_FOREIGN;
 	sc->value += word_value[c];
-	memset(w, 0, sizeof(*w));
 }
 
-/* Scores UTF-8 text by its words: see word_value. */
-static void score_text(score *sc, const char *s, size_t n)
+/* The class of the word read into `w`, which then starts over. */
+static int word_take(word *w)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	word w;
-	size_t i = 0;
+	int c = word_class(w);
+
+	memset(w, 0, sizeof(*w));
+	return c;
+}
+
+/* A word of ASCII letters scores nothing (word_class()), whatever the
+ * encoding: the scorers skip such words without reading them.  The end
+ * of the ASCII letters from s[i]. */
+static size_t ascii_letters(const unsigned char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')
+		i++;
+	return i;
+}
+
+/* ---- the bytes of the 8-bit encodings ------------------------------------ */
+
+/* A character a legacy byte stands for, taken apart once: detection
+ * composes and scores every byte of its sample five times over. */
+typedef struct glyph {
+	uint32_t cp;
+	uint8_t mark;    /* QDX_TONE_* or QDX_MARK_* when cp is a combining mark */
+	uint8_t vowel;   /* 1 when cp is a vowel letter, `v` */
+	qdx_vletter v;
+} glyph;
+
+typedef struct bytecode {
+	glyph g[2];      /* VNI writes two marks in one byte */
+	uint8_t n;
+	uint8_t sep;     /* the byte ends a word: is_separator() */
+} bytecode;
+
+static bytecode bytecodes[QDX_LEGACY_COUNT][256];
+
+static void glyph_of(glyph *g, uint32_t cp)
+{
+	g->cp = cp;
+	g->mark = (uint8_t)qdx_legacy_mark(cp);
+	g->vowel = !g->mark && qdx_legacy_letter(cp, &g->v);
+}
+
+static void bytecodes_build(void)
+{
+	int e;
+	unsigned b;
+
+	for (e = 0; e < QDX_LEGACY_COUNT; e++)
+		for (b = 0; b < 256; b++) {
+			bytecode *bc = &bytecodes[e][b];
+			uint32_t m = qdx_legacy_map((qdx_legacy_enc)e, (unsigned char)b);
+
+			glyph_of(&bc->g[0], m & 0xFFFF);
+			bc->n = 1;
+			if (m >> 16)
+				glyph_of(&bc->g[bc->n++], m >> 16);
+			bc->sep = (uint8_t)is_separator(m & 0xFFFF);
+		}
+}
+
+static void tables_build(void)
+{
+	size_t i;
+	int l;
+	unsigned c;
+
+	for (i = 0; i < QDX_COUNT(rimes); i++)
+		rime_keys[i] = key_of(rimes[i], 0);
+	for (i = 0; i < QDX_COUNT(onsets); i++)
+		onset_keys[i] = key_of(onsets[i], 0);
+	for (i = 0; i < QDX_COUNT(common); i++)
+		common_keys[i] = key_of(common[i], 1);
+	qsort(rime_keys, QDX_COUNT(rimes), sizeof(rime_keys[0]), cmp_u64);
+	qsort(onset_keys, QDX_COUNT(onsets), sizeof(onset_keys[0]), cmp_u64);
+	qsort(common_keys, QDX_COUNT(common), sizeof(common_keys[0]), cmp_u64);
+	for (l = 0; l < L_COUNT; l++)
+		for (c = 0x80; c < 0xC0; c++)
+			pair_flag[l][c & 0x3F] = pair_flags_of(l, c);
+	bytecodes_build();
+}
+
+static once_flag tables_once = ONCE_FLAG_INIT;
+
+static void tables_init(void)
+{
+	call_once(&tables_once, tables_build);
+}
+
+/* ---- composing letters and marks ---------------------------------------- */
+
+/* VNI and windows-1258 write a vowel as its base letter followed by marks;
+ * the composer holds the last vowel back until no mark can follow, then
+ * writes the precomposed letter, which is what NFC has for every
+ * Vietnamese letter.  It writes UTF-8 to `out`, where compose_bytes() has
+ * made room, or hands the characters of one word straight to `w`, to score
+ * a reading without writing it. */
+typedef struct composer {
+	qdx_buf *out;
+	word *w;       /* instead of out */
+	qdx_vletter v;
+	int pending;   /* v is a vowel that marks may still modify */
+	int loose;     /* a mark fit no vowel: the text needs ICU's NFC */
+} composer;
+
+static void composer_init(composer *c, qdx_buf *out, word *w)
+{
+	c->out = out;
+	c->w = w;
+	c->pending = c->loose = 0;
+}
+
+static void compose_put(composer *c, uint32_t cp)
+{
+	c->out->len += utf8_put(c->out->p + c->out->len, cp);
+}
+
+static void compose_flush(composer *c)
+{
+	uint32_t cp;
+
+	if (!c->pending)
+		return;
+	c->pending = 0;
+	cp = qdx_legacy_compose(&c->v);
+	if (c->w)
+		word_vowel(c->w, &c->v, cp);
+	else
+		compose_put(c, cp);
+}
+
+static void compose_glyph(composer *c, const glyph *g)
+{
+	if (g->mark) {
+		if (c->pending && qdx_legacy_apply(&c->v, g->mark))
+			return;
+		compose_flush(c);
+		c->loose = 1;
+		if (c->w)
+			word_loose_mark(c->w, g->mark);
+		else
+			compose_put(c, g->cp);
+		return;
+	}
+	compose_flush(c);
+	if (g->vowel) {
+		c->v = g->v;
+		c->pending = 1;
+	} else if (c->w) {
+		word_add(c->w, g->cp);
+	} else {
+		compose_put(c, g->cp);
+	}
+}
+
+static void compose_byte(composer *c, const bytecode *bc)
+{
+	compose_glyph(c, &bc->g[0]);
+	if (bc->n > 1)
+		compose_glyph(c, &bc->g[1]);
+}
+
+/* Appends s[0..n) read as `enc` to `out`; 1 when the result holds a mark
+ * that NFC must still compose.  A byte makes at most two characters of
+ * three bytes each. */
+static int compose_bytes(qdx_buf *out, qdx_legacy_enc enc, const unsigned char *s, size_t n)
+{
+	const bytecode *t;
+	composer c;
+	size_t i;
 
 	tables_init();
-	memset(sc, 0, sizeof(*sc));
+	t = bytecodes[enc];
+	qdx_buf_reserve(out, 6 * n);
+	composer_init(&c, out, NULL);
+	for (i = 0; i < n; i++)
+		compose_byte(&c, &t[s[i]]);
+	compose_flush(&c);
+	out->p[out->len] = '\0';
+	return c.loose;
+}
+
+/* Composes b[from..] to NFC.  Only legacy text with a mark that sits on no
+ * Vietnamese vowel needs this, so ICU's UTF-16 round trip is rare. */
+static void nfc_tail(qdx_buf *b, size_t from)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *nfc = unorm2_getNFCInstance(&st);
+	size_t n = b->len - from;
+	int32_t n16 = 0, m16 = 0, n8 = 0;
+	UChar *src, *dst;
+	char *u8;
+
+	/* NFC grows a string at most threefold; keep every size in int32_t. */
+	if (U_FAILURE(st) || n > INT32_MAX / 9)
+		return;
+	src = qdx_xmalloc((n + 1) * sizeof(UChar));
+	dst = qdx_xmalloc((3 * n + 1) * sizeof(UChar));
+	u8 = qdx_xmalloc(9 * n + 1);
+	u_strFromUTF8(src, (int32_t)n + 1, &n16, b->p + from, (int32_t)n, &st);
+	m16 = unorm2_normalize(nfc, src, n16, dst, (int32_t)(3 * n + 1), &st);
+	u_strToUTF8(u8, (int32_t)(9 * n + 1), &n8, dst, m16, &st);
+	if (U_SUCCESS(st)) {
+		buf_truncate(b, from);
+		qdx_buf_put(b, u8, (size_t)n8);
+	}
+	free(src);
+	free(dst);
+	free(u8);
+}
+
+/* ---- scoring ------------------------------------------------------------- */
+
+/* The class of the UTF-8 word s[0..n), which holds no separator. */
+static int text_word(memo *m, const unsigned char *s, size_t n)
+{
+	memo_slot *e = memo_find(m, MEMO_UTF8, s, n);
+	word w;
+	size_t i = 0;
+	int c;
+
+	if (e && e->len)
+		return e->cls;
 	memset(&w, 0, sizeof(w));
 	while (i < n) {
 		uint32_t cp;
-		size_t k = qdx_utf8_decode(u + i, n - i, &cp);
 
-		if (!k) {
-			cp = 0xFFFD;
-			k = 1;
-		}
-		i += k;
-		if (is_separator(cp))
-			word_end(&w, sc);
-		else
-			word_add(&w, cp);
+		i += utf8_char(s + i, n - i, &cp);
+		word_add(&w, cp);
 	}
-	word_end(&w, sc);
+	c = word_take(&w);
+	if (e)
+		memo_keep(m, e, MEMO_UTF8, s, n, c);
+	return c;
+}
+
+/* Where the UTF-8 word that s[i] is in ends: the separator after it, whose
+ * length goes to `*k`, or n. */
+static size_t text_word_end(const unsigned char *s, size_t n, size_t i, size_t *k)
+{
+	while (i < n) {
+		uint32_t cp;
+
+		*k = utf8_char(s + i, n - i, &cp);
+		if (is_separator(cp))
+			return i;
+		i += *k;
+	}
+	return n;
+}
+
+/* Scores UTF-8 text by its words: see word_value. */
+static void score_text(memo *m, score *out, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	tables_init();
+	memset(out, 0, sizeof(*out));
+	while (i < n) {
+		size_t j = ascii_letters(u, n, i), k = 1;
+
+		if (j < n && u[j] >= 0x80) {
+			j = text_word_end(u, n, j, &k);
+			score_add(out, text_word(m, u + i, j - i));
+		}
+		i = j + k;   /* past the separator */
+	}
+}
+
+/* The class of word s[0..n) read as `enc`: no byte of it is a separator. */
+static int bytes_word(memo *m, const bytecode *t, qdx_legacy_enc enc, const unsigned char *s,
+                      size_t n)
+{
+	memo_slot *e = memo_find(m, (int)enc, s, n);
+	composer c;
+	word w;
+	size_t i;
+	int cls;
+
+	if (e && e->len)
+		return e->cls;
+	memset(&w, 0, sizeof(w));
+	composer_init(&c, NULL, &w);
+	for (i = 0; i < n; i++)
+		compose_byte(&c, &t[s[i]]);
+	compose_flush(&c);
+	cls = word_take(&w);
+	if (e)
+		memo_keep(m, e, (int)enc, s, n, cls);
+	return cls;
+}
+
+/* Scores s[0..n) read as `enc`: score_text() of compose_bytes()'s text,
+ * without writing the text.  The separators compose with nothing, so the
+ * words between them are read apart. */
+static void score_bytes(memo *m, score *out, qdx_legacy_enc enc, const unsigned char *s, size_t n)
+{
+	const bytecode *t;
+	size_t i = 0;
+
+	tables_init();
+	t = bytecodes[enc];
+	memset(out, 0, sizeof(*out));
+	while (i < n) {
+		size_t j = ascii_letters(s, n, i);
+
+		if (j < n && !t[s[j]].sep) {
+			while (j < n && !t[s[j]].sep)
+				j++;
+			score_add(out, bytes_word(m, t, enc, s + i, j - i));
+		}
+		i = j + 1;
+	}
+}
+
+static void score_sum(score *sc, const score *more)
+{
+	sc->good += more->good;
+	sc->odd += more->odd;
+	sc->foreign += more->foreign;
+	sc->value += more->value;
 }
 
 static int bad_words(const score *sc)
@@ -685,26 +1019,17 @@ static int legacy_word(dec *d, qdx_buf *out, qdx_legacy_enc enc, const unsigned 
                        size_t n, int alone)
 {
 	qdx_legacy_enc other;
-	composer c, a;
-	size_t from = out->len;
 	score sc, alt;
 
-	composer_init(&c, out);
-	compose_bytes(&c, enc, s, n);
-	if (alone || !other_legacy(enc, &other) || !has_high(s, n))
-		return c.loose;
-	score_text(&sc, out->p + from, out->len - from);
-	if (!bad_words(&sc))
-		return c.loose;
-	buf_truncate(&d->alt, 0);
-	composer_init(&a, &d->alt);
-	compose_bytes(&a, other, s, n);
-	score_text(&alt, d->alt.p, d->alt.len);
-	if (bad_words(&alt) || !alt.good || alt.value < sc.value + 3)
-		return c.loose;
-	buf_truncate(out, from);
-	qdx_buf_put(out, d->alt.p, d->alt.len);
-	return a.loose;
+	if (!alone && other_legacy(enc, &other) && has_high(s, n)) {
+		score_bytes(&d->words, &sc, enc, s, n);
+		if (bad_words(&sc)) {
+			score_bytes(&d->words, &alt, other, s, n);
+			if (!bad_words(&alt) && alt.good && alt.value >= sc.value + 3)
+				enc = other;
+		}
+	}
+	return compose_bytes(out, enc, s, n);
 }
 
 /* How TCVN3 writes a letter's case: a letter it has in both cases
@@ -712,14 +1037,29 @@ static int legacy_word(dec *d, qdx_buf *out, qdx_legacy_enc enc, const unsigned 
  * which it has in small only; or no letter at all. */
 enum { T_NONE, T_SMALL, T_CAPITAL, T_TONED };
 
-static int tcvn3_case(uint32_t cp)
+/* Bit k set: 'a' + k is a vowel. */
+#define ASCII_VOWELS (1u << 0 | 1u << ('e' - 'a') | 1u << ('i' - 'a') | 1u << ('o' - 'a') | \
+                      1u << ('u' - 'a') | 1u << ('y' - 'a'))
+
+/* The case of `cp` as TCVN3 writes it, and in `*vowel` whether it is a
+ * vowel letter. */
+static int tcvn3_case(uint32_t cp, int *vowel)
 {
 	qdx_vletter v;
 
-	if (qdx_legacy_letter(cp, &v))
+	*vowel = 0;
+	if (cp < 0x80) {
+		if ((cp | 0x20) < 'a' || (cp | 0x20) > 'z')
+			return T_NONE;
+		*vowel = ASCII_VOWELS >> ((cp | 0x20) - 'a') & 1;
+		return cp < 'a' ? T_CAPITAL : T_SMALL;
+	}
+	if (qdx_legacy_letter(cp, &v)) {
+		*vowel = 1;
 		return v.upper ? T_CAPITAL : v.tone ? T_TONED : T_SMALL;
-	if (cp == 0x0110 || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z'))
-		return cp == 0x0110 || cp < 'a' ? T_CAPITAL : T_SMALL;
+	}
+	if (cp == 0x0110)
+		return T_CAPITAL;
 	return cp == 0x0111 ? T_SMALL : T_NONE;
 }
 
@@ -743,21 +1083,20 @@ typedef struct capword {
 static void capword_scan(capword *w, const char *s, size_t n, size_t from)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	int caps = 0, smalls = 0, toned = 0, vowel = 0, c;
+	int caps = 0, smalls = 0, toned = 0, vowel = 0, isv, c;
 	size_t i = from, k;
 	uint32_t cp;
-	qdx_vletter v;
 
 	memset(w, 0, sizeof(*w));
 	/* Skip what is not a letter, then take the letters. */
-	while (i < n && (!(k = qdx_utf8_decode(u + i, n - i, &cp)) || tcvn3_case(cp) == T_NONE))
+	while (i < n && (!(k = utf8_at(u + i, n - i, &cp)) || tcvn3_case(cp, &isv) == T_NONE))
 		i += k ? k : 1;
 	w->start = i;
-	for (; i < n && (k = qdx_utf8_decode(u + i, n - i, &cp)) && (c = tcvn3_case(cp)); i += k) {
+	for (; i < n && (k = utf8_at(u + i, n - i, &cp)) && (c = tcvn3_case(cp, &isv)); i += k) {
 		caps += c == T_CAPITAL;
 		smalls += c == T_SMALL;
 		toned += c == T_TONED;
-		vowel |= qdx_legacy_letter(cp, &v);
+		vowel |= isv;
 		if (c == T_CAPITAL && i > w->start)
 			w->later = 1;
 	}
@@ -773,9 +1112,10 @@ static void capword_raise(char *s, const capword *w)
 
 	while (j < w->end) {
 		uint32_t cp;
-		size_t k = qdx_utf8_decode(u + j, w->end - j, &cp);
+		size_t k = utf8_at(u + j, w->end - j, &cp);
+		int isv;
 
-		if (tcvn3_case(cp) == T_TONED)
+		if (tcvn3_case(cp, &isv) == T_TONED)
 			upper_in_place(s + j, k, cp);
 		j += k;
 	}
@@ -933,30 +1273,38 @@ static int to_cp1252(qdx_buf *b, const char *s, size_t n)
 	size_t i = 0;
 
 	buf_truncate(b, 0);
+	qdx_buf_reserve(b, n);   /* a character, one byte at least, makes one */
 	while (i < n) {
 		uint32_t cp;
-		size_t k = qdx_utf8_decode(u + i, n - i, &cp);
+		size_t k = utf8_at(u + i, n - i, &cp);
 		int byte = k ? cp1252_byte(cp) : -1;
 
 		if (byte < 0)
-			return 0;
-		qdx_buf_putc(b, byte);
+			break;
+		b->p[b->len++] = (char)byte;
 		i += k;
 	}
-	return 1;
+	buf_truncate(b, b->len);
+	return i == n;
 }
 
 /* Appends line `s` read back as the bytes windows-1252 made of it and
- * decoded as `enc` (`alone`: see legacy_word()).  Words holding a
- * character windows-1252 cannot have produced (a name typed later in
- * Unicode) are kept as they are. */
+ * decoded as `enc`.  Words holding a character windows-1252 cannot have
+ * produced (a name typed later in Unicode) are kept as they are.  With
+ * `judge`, the line is being judged: each word is read as `enc` alone (see
+ * legacy_word()), and what is appended is scored into `*judge` word by
+ * word, from the bytes (score_bytes()); blanks separate words, and the
+ * capitals of tcvn3_capitals() change no word's class. */
 static int repair_line(dec *d, qdx_buf *out, qdx_legacy_enc enc, const char *s, size_t n,
-                       int alone)
+                       score *judge)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, from = out->len;
 	int loose = 0;
+	score sc;
 
+	if (judge)
+		memset(judge, 0, sizeof(*judge));
 	while (i < n) {
 		size_t j = i;
 
@@ -967,11 +1315,19 @@ static int repair_line(dec *d, qdx_buf *out, qdx_legacy_enc enc, const char *s, 
 		} else {
 			while (j < n && !is_blank(u[j]))
 				j++;
-			if (to_cp1252(&d->bytes, s + i, j - i))
-				loose |= legacy_word(d, out, enc, (const unsigned char *)d->bytes.p,
-				                     d->bytes.len, alone);
-			else
+			if (to_cp1252(&d->bytes, s + i, j - i)) {
+				const unsigned char *b = (const unsigned char *)d->bytes.p;
+
+				loose |= legacy_word(d, out, enc, b, d->bytes.len, judge != NULL);
+				if (judge)
+					score_bytes(&d->words, &sc, enc, b, d->bytes.len);
+			} else {
 				qdx_buf_put(out, s + i, j - i);
+				if (judge)
+					score_text(&d->words, &sc, s + i, j - i);
+			}
+			if (judge)
+				score_sum(judge, &sc);
 		}
 		i = j;
 	}
@@ -1010,10 +1366,9 @@ static int judge_line(dec *d, const char *s, size_t n, const score *as_is, verdi
 		v->state[k] = V_NONE;
 		v->value[k] = INT_MIN;
 		buf_truncate(&d->line, 0);
-		repair_line(d, &d->line, repair_enc[k], s, n, 1);
+		repair_line(d, &d->line, repair_enc[k], s, n, &sc);
 		if (d->line.len == n && !memcmp(d->line.p, s, n))
 			continue;
-		score_text(&sc, d->line.p, d->line.len);
 		v->value[k] = sc.value;
 		if (sc.value >= as_is->value + 3 && bad_words(&sc) < bad_words(as_is))
 			v->state[k] = V_CLEAR;
@@ -1061,7 +1416,7 @@ static size_t judge_text(dec *d, const unsigned char *s, size_t n, verdict **out
 		f = line_flags(s + start, len);
 		if (!flags_suspect(f))
 			continue;
-		score_text(&as_is, (const char *)s + start, len);
+		score_text(&d->words, &as_is, (const char *)s + start, len);
 		if (!(f & F_ALIEN) && !bad_words(&as_is))
 			one.deferred = 1;
 		else if (!judge_line(d, (const char *)s + start, len, &as_is, &one))
@@ -1083,7 +1438,7 @@ static size_t judge_text(dec *d, const unsigned char *s, size_t n, verdict **out
 	for (i = 0; i < nv && *doc_kind >= 0; i++) {
 		if (!v[i].deferred)
 			continue;
-		score_text(&as_is, (const char *)s + v[i].start, v[i].len);
+		score_text(&d->words, &as_is, (const char *)s + v[i].start, v[i].len);
 		judge_line(d, (const char *)s + v[i].start, v[i].len, &as_is, &v[i]);
 	}
 	*out = v;
@@ -1114,7 +1469,7 @@ static void text_lines(dec *d, const unsigned char *s, size_t n)
 		k = iv < nv && v[iv].start == start ? verdict_kind(&v[iv++], doc_kind) : -1;
 		if (k >= 0) {
 			size_t from = d->out->len;
-			if (repair_line(d, d->out, repair_enc[k], (const char *)s + start, len, 0))
+			if (repair_line(d, d->out, repair_enc[k], (const char *)s + start, len, NULL))
 				nfc_tail(d->out, from);
 		} else {
 			qdx_buf_put(d->out, s + start, len);
@@ -1331,13 +1686,9 @@ static int vote_legacy(dec *d, const unsigned char *s, size_t m, score *best, in
 
 	best->value = *second = INT_MIN;
 	for (i = 0; i < QDX_COUNT(candidates); i++) {
-		composer c;
 		score sc;
 
-		buf_truncate(&d->line, 0);
-		composer_init(&c, &d->line);
-		compose_bytes(&c, encodings[candidates[i]].legacy, s, m);
-		score_text(&sc, d->line.p, d->line.len);
+		score_bytes(&d->words, &sc, encodings[candidates[i]].legacy, s, m);
 		if (sc.value > best->value) {
 			*second = best->value;
 			*best = sc;
@@ -1416,7 +1767,6 @@ int qdx_decode(qdx_buf *out, qdx_decode_info *info, const unsigned char *in, siz
 	qdx_buf_init(&d.work);
 	qdx_buf_init(&d.line);
 	qdx_buf_init(&d.bytes);
-	qdx_buf_init(&d.alt);
 
 	e = detect(&d, in, n, forced_e, &skip);
 	info->encoding = encodings[e].name;
@@ -1430,6 +1780,6 @@ int qdx_decode(qdx_buf *out, qdx_decode_info *info, const unsigned char *in, siz
 	qdx_buf_free(&d.work);
 	qdx_buf_free(&d.line);
 	qdx_buf_free(&d.bytes);
-	qdx_buf_free(&d.alt);
+	memo_free(&d.words);
 	return rc;
 }

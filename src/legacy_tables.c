@@ -11,6 +11,7 @@
  */
 #include "legacy.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <threads.h>
 
@@ -191,6 +192,9 @@ uint32_t qdx_legacy_upper(uint32_t lower)
 static uint8_t index_lo[LO_END];
 static uint8_t index_ext[EXT_END - EXT_BASE];
 static once_flag index_once = ONCE_FLAG_INIT;
+/* Set once the index is built: the scorer asks for a letter per character,
+ * and a load is cheaper than a call to call_once() each time. */
+static atomic_bool index_ready;
 
 static uint8_t *index_slot(uint32_t cp)
 {
@@ -213,6 +217,7 @@ static void index_build(void)
 			*index_slot(cp) = code;
 			*index_slot(qdx_legacy_upper(cp)) = code | 0x80;
 		}
+	atomic_store_explicit(&index_ready, 1, memory_order_release);
 }
 
 int qdx_legacy_letter(uint32_t cp, qdx_vletter *out)
@@ -223,7 +228,8 @@ int qdx_legacy_letter(uint32_t cp, qdx_vletter *out)
 	slot = index_slot(cp);
 	if (!slot)
 		return 0;
-	call_once(&index_once, index_build);
+	if (!atomic_load_explicit(&index_ready, memory_order_acquire))
+		call_once(&index_once, index_build);
 	if (!*slot)
 		return 0;
 	code = (*slot & 0x7Fu) - 1;

@@ -725,6 +725,51 @@ static void test_legacy_detection(void **state)
 	free(in);
 }
 
+/* A document's words are classified once and then remembered.  Here a
+ * TCVN3 word pasted into VNI text, which reads badly as VNI and well as
+ * TCVN3, comes back on every line it is on, as it does when each line is
+ * read alone, with nothing remembered yet. */
+static void test_words_remembered(void **state)
+{
+	static const char *const text[][3] = {
+		{ "Giao cho ", "Sở", " Tài chính thực hiện" },
+		{ "Ủy ban nhân dân tỉnh và ", "Sở", " Nội vụ" },
+		{ "Giao cho ", "Sở", " Tài chính thực hiện" },
+	};
+	encoder *vni = encoder_new(QDX_LEGACY_VNI), *tcvn3 = encoder_new(QDX_LEGACY_TCVN3);
+	qdx_buf bytes, want, lines;
+	size_t i, k;
+	result whole;
+
+	(void)state;
+	qdx_buf_init(&bytes);
+	qdx_buf_init(&want);
+	qdx_buf_init(&lines);
+	for (i = 0; i < QDX_COUNT(text); i++) {
+		size_t from = bytes.len;
+		result r;
+
+		for (k = 0; k < 3; k++)
+			encode(k == 1 ? tcvn3 : vni, (const unsigned char *)text[i][k],
+			       strlen(text[i][k]), &bytes, &want);
+		run(&r, bytes.p + from, bytes.len - from, "vni", 0);
+		qdx_buf_put(&lines, r.text, r.len);
+		qdx_buf_putc(&lines, '\n');
+		qdx_buf_putc(&bytes, '\n');
+		qdx_buf_putc(&want, '\n');
+		free(r.text);
+	}
+	run(&whole, bytes.p, bytes.len, "vni", 0);
+	assert_same_text(whole.text, whole.len, want.p, want.len);
+	assert_same_text(lines.p, lines.len, want.p, want.len);
+	free(whole.text);
+	qdx_buf_free(&bytes);
+	qdx_buf_free(&want);
+	qdx_buf_free(&lines);
+	free(vni);
+	free(tcvn3);
+}
+
 /* What a clean file must come out as: itself without a BOM, every line
  * ending in one '\n'. */
 static void plain_lines(qdx_buf *out, const unsigned char *s, size_t n)
@@ -1101,6 +1146,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_cp1252),
 		cmocka_unit_test(test_legacy_corpus),
 		cmocka_unit_test(test_legacy_detection),
+		cmocka_unit_test(test_words_remembered),
 		cmocka_unit_test(test_clean_untouched),
 		cmocka_unit_test(test_line_ends),
 		cmocka_unit_test(test_bom),
