@@ -74,31 +74,6 @@ const qdx_rule *qdx_rule_named(const qdx_ruleset *set, const char *name)
 	return NULL;
 }
 
-void qdx_first_bytes(const qdx_ruleset *set, unsigned char first[256])
-{
-	size_t i, b;
-
-	for (i = 0; set && i < set->n; i++) {
-		const qdx_rule *r = &set->v[i];
-		const uint8_t *bm = NULL;
-		uint32_t type = 0, unit = 0;
-		if (qdx_rule_attr(r, "use"))
-			continue;
-		if (!pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTBITMAP, &bm) && bm) {
-			for (b = 0; b < 256; b++)
-				if (bm[b / 8] & (1u << (b % 8)))
-					first[b] = 1;
-			continue;
-		}
-		if (!pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODETYPE, &type) && type == 1 &&
-		    !pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODEUNIT, &unit) && unit < 256) {
-			first[unit] = 1;
-			continue;
-		}
-		memset(first, 1, 256);     /* this rule could start anywhere */
-		return;
-	}
-}
 
 int qdx_helper_at(qdx_buf *scratch, qdx_matcher *mt, const qdx_rule *r, const char *s, size_t n,
                   size_t pos, size_t w, size_t *end, qdx_match *out)

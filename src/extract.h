@@ -88,9 +88,6 @@ int qdx_helper_at(qdx_buf *scratch, qdx_matcher *mt, const qdx_rule *r, const ch
                   size_t pos, size_t w, size_t *end, qdx_match *m);
 /* A rule of a set by name, or NULL. */
 const qdx_rule *qdx_rule_named(const qdx_ruleset *set, const char *name);
-/* Sets first[b] for every byte b a rule of `set` (helpers aside) can
- * start a match with; all of them when some rule cannot tell. */
-void qdx_first_bytes(const qdx_ruleset *set, unsigned char first[256]);
 
 /* The original line number of byte `off` of a paragraph. */
 uint32_t qdx_para_line(const qdx_xctx *x, const qdx_para *p, size_t off);

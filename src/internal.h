@@ -209,6 +209,11 @@ void qdx_matcher_give(qdx_matcher *m);
 size_t qdx_matcher_limits(const qdx_matcher *mt, const char **rule, const char **path, char *msg,
                           size_t n);
 
+/* Sets first[b] for every byte b a rule of `set` (helpers aside) can
+ * start a match with; all of them when some rule cannot tell.  The set's
+ * table is made once, at load. */
+void qdx_first_bytes(const qdx_ruleset *set, unsigned char first[256]);
+
 /* Tries the set's combined, anchored classifier on s[0..n) (valid UTF-8).
  * Returns 1 and fills *m on a match, 0 otherwise. */
 int qdx_ruleset_classify(const qdx_ruleset *s, qdx_matcher *mt, const char *s_, size_t n,

@@ -49,6 +49,7 @@ struct qdx_ruleset {
 	                           those texts (a subject with none cannot match) */
 	size_t nneeds;
 	int jit;                /* code is JIT-compiled */
+	unsigned char first[256]; /* the bytes a match can start with */
 	int any_needs;          /* needs were collected (some may be bytes) */
 	unsigned char need_byte[256]; /* the needs one byte long, as a set */
 };
