@@ -236,9 +236,7 @@ static int parse_line(qdx_ruleset *set, char *s, unsigned lineno, qdx_error *err
 /* `needs TEXT|TEXT`: a rule that cannot match a subject holding none of
  * those texts.  When every rule of a set says so, a search first looks for
  * them with memmem, which is far cheaper than PCRE2 on the many lines
- * that hold none (letterhead seams, for one).  Texts of one byte (the
- * digits a citation's number needs) go into a byte set that one pass over
- * the subject checks together. */
+ * that hold none (letterhead seams, for one). */
 static void collect_needs(qdx_ruleset *set)
 {
 	size_t i;
@@ -250,9 +248,7 @@ static void collect_needs(qdx_ruleset *set)
 		const char *p = qdx_rule_attr(&set->v[i], "needs");
 		while (*p) {
 			size_t k = strcspn(p, "|");
-			if (k == 1) {
-				set->need_byte[(unsigned char)*p] = 1;
-			} else if (k) {
+			if (k) {
 				set->needs = qdx_xrealloc(set->needs, (set->nneeds + 1) * sizeof(*set->needs));
 				set->needs[set->nneeds] = qdx_xmalloc(k + 1);
 				memcpy(set->needs[set->nneeds], p, k);
@@ -261,18 +257,14 @@ static void collect_needs(qdx_ruleset *set)
 			p += k + (p[k] == '|');
 		}
 	}
-	set->any_needs = 1;
 }
 
 static int could_match(const qdx_ruleset *s, const char *subj, size_t n, size_t from)
 {
 	size_t i;
 
-	if (!s->any_needs)
+	if (!s->nneeds)
 		return 1;
-	for (i = from; i < n; i++)
-		if (s->need_byte[(unsigned char)subj[i]])
-			return 1;
 	for (i = 0; i < s->nneeds; i++)
 		if (memmem(subj + from, n - from, s->needs[i], strlen(s->needs[i])))
 			return 1;

@@ -50,8 +50,6 @@ struct qdx_ruleset {
 	size_t nneeds;
 	int jit;                /* code is JIT-compiled */
 	unsigned char first[256]; /* the bytes a match can start with */
-	int any_needs;          /* needs were collected (some may be bytes) */
-	unsigned char need_byte[256]; /* the needs one byte long, as a set */
 };
 
 struct qdx_rules {
