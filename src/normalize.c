@@ -347,7 +347,8 @@ static size_t tone_candidate(const unsigned char *s, size_t n, size_t i)
 		unsigned c = s[i] | 32;
 		uint32_t cp;
 		size_t k;
-		if (c != 'o' && c != 'u')
+		/* the vowels below all start with C3 or E1 in UTF-8 */
+		if ((c != 'o' && c != 'u') || (s[i + 1] != 0xC3 && s[i + 1] != 0xE1))
 			continue;
 		if (!(k = qdx_utf8_decode(s + i + 1, n - i - 1, &cp)))
 			continue;
