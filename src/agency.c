@@ -15,29 +15,196 @@
  * an agency, at "," and "và": "Sở Kế hoạch và Đầu tư" and "Các sở, ban,
  * ngành" stay whole.
  */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include "extract.h"
 #include "rules.h"
 
+#include <pcre2.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #define MAX_AGENCIES 32
+
+/* ---- what a thread remembers between calls ---------------------------------- */
+
+/* Most words a helper is asked about cannot start its match: "và", "các",
+ * "cơ" where stop is tried, "Xây", "Tổ" where body is.  PCRE2's hard
+ * partial matching tells so from the first word alone: when "\x01WORD "
+ * neither matches nor could match with more text, no text that starts
+ * with "WORD " matches, whatever follows (partial matching turns PCRE2's
+ * start-up optimisations off).  Each thread keeps that verdict per helper
+ * and word: a hundred plans ask ~35,000 times about ~800 pairs, and a
+ * helper run costs ~1,100 instructions.
+ *
+ * Canonical names are kept the same way: the same few hundred agencies
+ * recur across plans, and expanding one searches all the abbreviations. */
+
+#define WORD_MAX 24             /* bytes of a word's key: Vietnamese words are shorter */
+#define WORD_SLOTS 4096         /* a power of two; emptied when 3/4 full */
+#define CANON_SLOTS 2048        /* the same */
+#define CANON_POOL (1u << 20)   /* bytes of remembered names before emptying */
+#define PROBE_LIMIT 100000u     /* a probe that needs more proves nothing */
+
+typedef struct word_slot {
+	const qdx_rule *r;      /* NULL: empty */
+	unsigned char n;        /* key length */
+	unsigned char never;    /* r cannot match text that starts with the key */
+	char key[WORD_MAX];
+} word_slot;
+
+typedef struct canon_slot {
+	uint32_t hash, n, cn;   /* n == 0: empty */
+	uint32_t off;           /* the text at pool + off, its canonical name after it */
+} canon_slot;
+
+typedef struct memo {
+	unsigned long serial;   /* of the qdx_rules the entries are about */
+	pcre2_match_data *md;
+	pcre2_match_context *mc;
+	size_t nwords, ncanon;
+	word_slot word[WORD_SLOTS];
+	canon_slot canon[CANON_SLOTS];
+	qdx_buf pool;
+} memo;
+
+static memo *memo_new(void)
+{
+	memo *mm = qdx_xcalloc(1, sizeof(*mm));
+
+	mm->md = pcre2_match_data_create(1, NULL);
+	mm->mc = pcre2_match_context_create(NULL);
+	if (!mm->md || !mm->mc)
+		qdx_die("out of memory (PCRE2 match data)");
+	pcre2_set_match_limit(mm->mc, PROBE_LIMIT);
+	qdx_buf_init(&mm->pool);
+	return mm;
+}
+
+static void memo_free(void *p)
+{
+	memo *mm = p;
+
+	if (!mm)
+		return;
+	pcre2_match_data_free(mm->md);
+	pcre2_match_context_free(mm->mc);
+	qdx_buf_free(&mm->pool);
+	free(mm);
+}
+
+static void words_clear(memo *mm)
+{
+	memset(mm->word, 0, sizeof(mm->word));
+	mm->nwords = 0;
+}
+
+static void canon_clear(memo *mm)
+{
+	memset(mm->canon, 0, sizeof(mm->canon));
+	mm->ncanon = 0;
+	mm->pool.len = 0;
+}
+
+static pthread_key_t memo_key;
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+
+static void memo_key_make(void)
+{
+	if (pthread_key_create(&memo_key, memo_free))
+		qdx_die("cannot create a thread key");
+}
+
+/* This thread's memo, emptied when the rules are not those it knows. */
+static memo *thread_memo(const qdx_rules *rules)
+{
+	memo *mm;
+
+	pthread_once(&memo_once, memo_key_make);
+	mm = pthread_getspecific(memo_key);
+	if (!mm) {
+		mm = memo_new();
+		pthread_setspecific(memo_key, mm);
+	}
+	if (mm->serial != rules->serial) {
+		words_clear(mm);
+		canon_clear(mm);
+		mm->serial = rules->serial;
+	}
+	return mm;
+}
+
+static uint32_t hash_bytes(uint32_t h, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* The key of the text at s[pos..n): its first word with the space after
+ * it, at most WORD_MAX bytes and whole characters, so always a prefix of
+ * what qdx_helper_at() copies. */
+static size_t word_key(const char *s, size_t n, size_t pos)
+{
+	size_t k = n - pos < WORD_MAX ? n : pos + WORD_MAX;
+	const char *sp = memchr(s + pos, ' ', k - pos);
+
+	if (sp)
+		return (size_t)(sp - s) + 1 - pos;
+	while (k > pos && k < n && ((unsigned char)s[k] & 0xC0) == 0x80)
+		k--;
+	return k - pos;
+}
+
+/* The slot of helper r and key s[0..n): its entry or the empty slot
+ * where it goes. */
+static word_slot *word_find(memo *mm, const qdx_rule *r, const char *s, size_t n)
+{
+	uintptr_t rp = (uintptr_t)r;
+	uint32_t h = hash_bytes(2166136261u ^ (uint32_t)(rp >> 4), s, n);
+	size_t i = h & (WORD_SLOTS - 1);
+
+	while (mm->word[i].r &&
+	       (mm->word[i].r != r || mm->word[i].n != n || memcmp(mm->word[i].key, s, n)))
+		i = (i + 1) & (WORD_SLOTS - 1);
+	return &mm->word[i];
+}
+
+/* 1 when no text that starts with s[0..n) can match helper r.  The
+ * interpreter runs it (r's JIT code is for complete matches). */
+static int never_starts(memo *mm, const qdx_rule *r, const char *s, size_t n)
+{
+	char subj[1 + WORD_MAX];
+
+	subj[0] = 1;
+	memcpy(subj + 1, s, n);
+	return pcre2_match(r->code, (PCRE2_SPTR)subj, n + 1, 0,
+	                   PCRE2_PARTIAL_HARD | PCRE2_NO_UTF_CHECK, mm->md,
+	                   mm->mc) == PCRE2_ERROR_NOMATCH;
+}
+
+/* ---- the helpers ------------------------------------------------------------- */
 
 typedef struct ag {
 	const qdx_ruleset *set;
 	const qdx_rule *body, *stop, *prefix;
 	qdx_matcher *mt;
 	qdx_buf *scratch;
+	memo *memo;             /* the thread's, or the test hook's own */
 } ag;
 
 typedef struct piece {
 	size_t a, b;
 } piece;
 
-static void ag_init(ag *g, const qdx_ruleset *set, qdx_matcher *mt, qdx_buf *scratch)
+static void ag_init(ag *g, const qdx_ruleset *set, qdx_matcher *mt, qdx_buf *scratch, memo *mm)
 {
 	g->set = set;
 	g->mt = mt;
 	g->scratch = scratch;
+	g->memo = mm;
 	g->body = set ? qdx_rule_named(set, "body") : NULL;
 	g->stop = set ? qdx_rule_named(set, "stop") : NULL;
 	g->prefix = set ? qdx_rule_named(set, "prefix") : NULL;
@@ -53,13 +220,35 @@ static void ag_from(ag *g, qdx_xctx *x)
 	g->body = x->body;
 	g->stop = x->stop;
 	g->prefix = x->prefix;
+	g->memo = thread_memo(x->doc->rules);
 }
 
 /* Does helper `r` match right at `pos`?  *end gets where it ends.  Agency
- * heads, stop words and prefixes are short: 96 bytes of text suffice. */
+ * heads, stop words and prefixes are short: 96 bytes of text suffice.
+ * A first word the helper can never start with is answered from the
+ * memo; a new one is run, then probed (after the run: the run offers r
+ * to the JIT compiler, which must not race with the probe's read of r). */
 static int at(const ag *g, const qdx_rule *r, const char *s, size_t n, size_t pos, size_t *end)
 {
-	return qdx_helper_at(g->scratch, g->mt, r, s, n, pos, 96, end, NULL);
+	size_t kn = r && pos < n ? word_key(s, n, pos) : 0;
+	word_slot *w = kn ? word_find(g->memo, r, s + pos, kn) : NULL;
+	int hit;
+
+	if (w && w->r && w->never)
+		return 0;
+	hit = qdx_helper_at(g->scratch, g->mt, r, s, n, pos, 96, end, NULL);
+	if (w && !w->r) {
+		if (g->memo->nwords >= WORD_SLOTS / 4 * 3) {
+			words_clear(g->memo);
+			w = word_find(g->memo, r, s + pos, kn);
+		}
+		w->r = r;
+		w->n = (unsigned char)kn;
+		memcpy(w->key, s + pos, kn);
+		w->never = !hit && never_starts(g->memo, r, s + pos, kn);
+		g->memo->nwords++;
+	}
+	return hit;
 }
 
 /* Skips spaces, bullets and dashes ("-", "+", "*", "–", "•"). */
@@ -200,6 +389,8 @@ static int list_before(const ag *g, const char *s, size_t lo, size_t end, int pa
 
 /* ---- nodes ------------------------------------------------------------------ */
 
+static const char *canonical_of(qdx_xctx *x, memo *mm, const char *t, size_t n, size_t *cn);
+
 static int has_agency(const qdx_node *item, const char *role, const char *s, size_t n)
 {
 	const qdx_node *c;
@@ -215,8 +406,9 @@ static void emit_pieces(qdx_xctx *x, qdx_node *item, const char *role, const ag 
                         const char *s, size_t a, size_t b, const qdx_para *p, uint32_t line)
 {
 	piece pc[MAX_AGENCIES];
-	size_t k, np = split(g, s, a, b, pc, MAX_AGENCIES);
+	size_t k, np = split(g, s, a, b, pc, MAX_AGENCIES), cn;
 	qdx_doc *doc = x->doc;
+	const char *canon;
 
 	for (k = 0; k < np; k++) {
 		const char *t = s + pc[k].a;
@@ -227,13 +419,12 @@ static void emit_pieces(qdx_xctx *x, qdx_node *item, const char *role, const ag 
 		n = qdx_node_new(doc, QDX_NODE_AGENCY, p ? qdx_para_line(x, p, pc[k].a) : line);
 		n->type = role;
 		n->text = qdx_arena_intern(&doc->arena, t, tn);
-		x->tmp2.len = 0;
-		qdx_agency_canonical(x->abbrev, x->mt, t, tn, &x->tmp2);
+		canon = canonical_of(x, g->memo, t, tn, &cn);
 		n->attrs = NULL;
 		qdx_node_set_attr(doc, n, "canonical",
-		                  x->tmp2.len == tn && !memcmp(x->tmp2.p, t, tn)
+		                  cn == tn && !memcmp(canon, t, tn)
 		                          ? n->text
-		                          : qdx_arena_intern(&doc->arena, x->tmp2.p, x->tmp2.len));
+		                          : qdx_arena_intern(&doc->arena, canon, cn));
 		qdx_node_append(item, n);
 	}
 }
@@ -257,18 +448,22 @@ static int may_abbreviate(const char *str, size_t n)
 	return 0;
 }
 
-void qdx_agency_canonical(const qdx_ruleset *abbrev, qdx_matcher *mt, const char *s, size_t n,
-                          qdx_buf *out)
+/* qdx_agency_canonical(); 1 when a search gave up (a PCRE2 limit), so that
+ * the name is not remembered and the next text like it meets the limit
+ * again, as it would have. */
+static int expand(const qdx_ruleset *abbrev, qdx_matcher *mt, const char *s, size_t n,
+                  qdx_buf *out)
 {
 	size_t from = 0;
 	qdx_match m;
+	int rc = 0;
 
 	if (!may_abbreviate(s, n)) {
 		qdx_buf_put(out, s, n);
-		return;
+		return 0;
 	}
 
-	while (abbrev && from < n && qdx_ruleset_search(abbrev, mt, s, n, from, &m) == 1) {
+	while (abbrev && from < n && (rc = qdx_ruleset_search(abbrev, mt, s, n, from, &m)) == 1) {
 		const char *canon = qdx_rule_attr(m.rule, "canonical");
 		qdx_buf_put(out, s + from, m.start - from);
 		if (!canon || !*canon) {
@@ -292,6 +487,60 @@ void qdx_agency_canonical(const qdx_ruleset *abbrev, qdx_matcher *mt, const char
 	}
 	if (from < n)
 		qdx_buf_put(out, s + from, n - from);
+	return rc < 0;
+}
+
+void qdx_agency_canonical(const qdx_ruleset *abbrev, qdx_matcher *mt, const char *s, size_t n,
+                          qdx_buf *out)
+{
+	expand(abbrev, mt, s, n, out);
+}
+
+/* The slot of text s[0..n) with hash h: its entry or the empty slot where
+ * it goes. */
+static canon_slot *canon_find(memo *mm, uint32_t h, const char *s, size_t n)
+{
+	size_t i = h & (CANON_SLOTS - 1);
+
+	while (mm->canon[i].n && (mm->canon[i].hash != h || mm->canon[i].n != n ||
+	                          memcmp(mm->pool.p + mm->canon[i].off, s, n)))
+		i = (i + 1) & (CANON_SLOTS - 1);
+	return &mm->canon[i];
+}
+
+/* The canonical name of t[0..n) (n > 0), *cn bytes long, valid until the
+ * next call: from the memo when this thread expanded the text before. */
+static const char *canonical_of(qdx_xctx *x, memo *mm, const char *t, size_t n, size_t *cn)
+{
+	uint32_t h;
+	canon_slot *c;
+
+	if (!may_abbreviate(t, n)) {
+		*cn = n;
+		return t;
+	}
+	h = hash_bytes(2166136261u, t, n);
+	c = canon_find(mm, h, t, n);
+	if (c->n) {
+		*cn = c->cn;
+		return mm->pool.p + c->off + n;
+	}
+	x->tmp2.len = 0;
+	if (!expand(x->abbrev, x->mt, t, n, &x->tmp2) && n + x->tmp2.len <= CANON_POOL / 64) {
+		if (mm->ncanon >= CANON_SLOTS / 4 * 3 || mm->pool.len + n + x->tmp2.len > CANON_POOL) {
+			canon_clear(mm);
+			c = canon_find(mm, h, t, n);
+		}
+		c->hash = h;
+		c->n = (uint32_t)n;
+		c->cn = (uint32_t)x->tmp2.len;
+		c->off = (uint32_t)mm->pool.len;
+		qdx_buf_put(&mm->pool, t, n);
+		qdx_buf_put(&mm->pool, x->tmp2.p, x->tmp2.len);
+		mm->ncanon++;
+	}
+	*cn = x->tmp2.len;
+	return x->tmp2.p;
 }
 
 /* ---- table rows --------------------------------------------------------------- */
@@ -449,13 +698,14 @@ void qdx_agencies_heading(qdx_xctx *x, qdx_node *item)
 		return;
 	n = strlen(s);
 	ag_from(&g, x);
-	if (memchr(s, ':', n) && qdx_field_next(x, s, n, 0, &f) && f.label_start <= 3)
-		return;         /* "Cơ quan chủ trì: ..." is a field, read with the prose */
 	a = skip_lead(s, 0, n);
 	if (at(&g, g.prefix, s, n, a, &e))
 		a = e;
 	if (!at(&g, g.body, s, n, a, NULL))
 		return;
+	/* Only then the costlier search for fields (in one heading of ten). */
+	if (memchr(s, ':', n) && qdx_field_next(x, s, n, 0, &f) && f.label_start <= 3)
+		return;         /* "Cơ quan chủ trì: ..." is a field, read with the prose */
 	for (c = item->first; c; c = c->next)
 		if (c->kind == QDX_NODE_ITEM)
 			has_children = 1;
@@ -501,14 +751,13 @@ int qdx_agency_test_value(const qdx_match *m, const char *key, qdx_buf *out)
 		return -1;
 	/* The caller's match stays valid: these searches use their own matcher. */
 	mt = qdx_matcher_new();
-	qdx_buf_init(&scratch);
 	if (!strcmp(key, "canonical")) {
 		qdx_agency_canonical(set, mt, s, n, out);
 		qdx_matcher_free(mt);
-		qdx_buf_free(&scratch);
 		return 0;
 	}
-	ag_init(&g, set, mt, &scratch);
+	qdx_buf_init(&scratch);
+	ag_init(&g, set, mt, &scratch, memo_new());
 	side = qdx_rule_attr(m->rule, "side");
 	np = 0;
 	if (side && !strcmp(side, "left")) {
@@ -525,6 +774,7 @@ int qdx_agency_test_value(const qdx_match *m, const char *key, qdx_buf *out)
 			qdx_buf_puts(out, " | ");
 		qdx_buf_put(out, s + pc[k].a, pc[k].b - pc[k].a);
 	}
+	memo_free(g.memo);
 	qdx_matcher_free(mt);
 	qdx_buf_free(&scratch);
 	return 0;
