@@ -293,7 +293,11 @@ static void first_bytes_of(qdx_ruleset *set)
 		}
 		if (!pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODETYPE, &type) && type == 1 &&
 		    !pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODEUNIT, &unit) && unit < 256) {
+			/* PCRE2 does not say whether that unit is caseless
+			 * ("(?i)quý" reports 'q'): take both cases of a letter. */
 			set->first[unit] = 1;
+			if ((unit | 32) >= 'a' && (unit | 32) <= 'z')
+				set->first[unit ^ 32] = 1;
 			continue;
 		}
 		memset(set->first, 1, sizeof(set->first));
