@@ -11,15 +11,24 @@
 
 #include <stdlib.h>
 
+/* The bytes a JSON string cannot hold as they are (NUL ends the string). */
+static const unsigned char json_special[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1,
+};
+
 static void put_str(qdx_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *run = p;
 
 	qdx_buf_putc(b, '"');
-	for (; *p; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\')
-			continue;
+	for (;; p++) {
+		while (!json_special[*p])
+			p++;
+		if (!*p)
+			break;
 		qdx_buf_put(b, run, (size_t)(p - run));
 		switch (*p) {
 		case '"': qdx_buf_puts(b, "\\\""); break;

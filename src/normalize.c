@@ -343,12 +343,13 @@ static void to_nfc(norm *nm)
  * which costs a hundred times this scan. */
 static size_t tone_candidate(const unsigned char *s, size_t n, size_t i)
 {
+	static const unsigned char ou[256] = { ['o'] = 1, ['O'] = 1, ['u'] = 1, ['U'] = 1 };
+
 	for (; i + 2 < n; i++) {
-		unsigned c = s[i] | 32;
 		uint32_t cp;
 		size_t k;
 		/* the vowels below all start with C3 or E1 in UTF-8 */
-		if ((c != 'o' && c != 'u') || (s[i + 1] != 0xC3 && s[i + 1] != 0xE1))
+		if (!ou[s[i]] || (s[i + 1] != 0xC3 && s[i + 1] != 0xE1))
 			continue;
 		if (!(k = qdx_utf8_decode(s + i + 1, n - i - 1, &cp)))
 			continue;
