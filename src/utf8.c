@@ -42,6 +42,26 @@ size_t qdx_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
+/* The ASCII bytes at the start of the 8 at s, from a word's high bits: the
+ * lowest set one is the first non-ASCII byte on a little-endian machine. */
+static size_t ascii_prefix8(const unsigned char *s)
+{
+	uint64_t w;
+	size_t k = 0;
+
+	memcpy(&w, s, 8);
+	w &= 0x8080808080808080ull;
+	if (!w)
+		return 8;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	k = (size_t)__builtin_ctzll(w) / 8;
+#else
+	while (s[k] < 0x80)
+		k++;
+#endif
+	return k;
+}
+
 size_t qdx_utf8_valid_prefix(const unsigned char *s, size_t n)
 {
 	size_t i = 0;
@@ -50,17 +70,14 @@ size_t qdx_utf8_valid_prefix(const unsigned char *s, size_t n)
 		uint32_t cp;
 		size_t k;
 
-		/* ASCII runs dominate even Vietnamese text: skip them 8 at a time. */
-		while (i + 8 <= n) {
-			uint64_t w;
-			memcpy(&w, s + i, 8);
-			if (w & 0x8080808080808080ull)
-				break;
-			i += 8;
-		}
-		if (i >= n)
-			break;
-		if (s[i] < 0x80) {
+		/* ASCII runs, even the short ones between Vietnamese letters,
+		 * are skipped a word at a time. */
+		if (i + 8 <= n) {
+			k = ascii_prefix8(s + i);
+			i += k;
+			if (k == 8)
+				continue;
+		} else if (s[i] < 0x80) {
 			i++;
 			continue;
 		}
