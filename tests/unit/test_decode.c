@@ -520,6 +520,38 @@ static void roundtrip(qdx_legacy_enc enc, const char *name, int mojibake)
 	free(e);
 }
 
+/* qdx_utf8_valid_prefix(): the valid prefix ends just before the first
+ * bad sequence wherever it falls against the 8-byte ASCII skip: after 0
+ * to 20 ASCII bytes and a Vietnamese letter, each kind of bad sequence
+ * (stray continuation, overlong, surrogate, past U+10FFFF, a cut-off
+ * letter at the very end). */
+static void test_valid_prefix(void **state)
+{
+	static const struct { const char *bad; size_t len; } bads[] = {
+		{ "\x80", 1 }, { "\xC0\xAF", 2 }, { "\xED\xA0\x80", 3 },
+		{ "\xF4\x90\x80\x80", 4 }, { "\xE1\xBA", 2 }, { "\xFF", 1 },
+	};
+	unsigned char buf[64];
+	size_t pad, b, n;
+
+	QDX_UNUSED(state);
+	for (pad = 0; pad <= 20; pad++) {
+		for (b = 0; b < sizeof(bads) / sizeof(bads[0]); b++) {
+			memset(buf, 'a', pad);
+			memcpy(buf + pad, "\xE1\xBA\xA1", 3);           /* ạ */
+			memcpy(buf + pad + 3, bads[b].bad, bads[b].len);
+			n = pad + 3 + bads[b].len;
+			assert_int_equal(qdx_utf8_valid_prefix(buf, n), pad + 3);
+			/* followed by more ASCII, it still stops there */
+			memset(buf + n, 'b', 12);
+			assert_int_equal(qdx_utf8_valid_prefix(buf, n + 12), pad + 3);
+		}
+		memset(buf, 'a', pad);
+		memcpy(buf + pad, "\xC4\x91\xF0\x9F\x98\x80", 6);   /* đ and an emoji */
+		assert_int_equal(qdx_utf8_valid_prefix(buf, pad + 6), pad + 6);
+	}
+}
+
 static void test_tcvn3(void **state)
 {
 	(void)state;
@@ -1150,6 +1182,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_clean_untouched),
 		cmocka_unit_test(test_line_ends),
 		cmocka_unit_test(test_bom),
+		cmocka_unit_test(test_valid_prefix),
 		cmocka_unit_test(test_invalid_bytes),
 		cmocka_unit_test(test_strict),
 		cmocka_unit_test(test_forced),
