@@ -71,6 +71,9 @@ typedef struct piece {
 	int last_cap;             /* its last word starts with a capital */
 	char last;                /* its last character, ASCII punctuation or 'a' */
 	uint64_t first_word, last_word;
+	int kinds;                /* timey and agency below are known: the
+	                             rules are asked only of the lines whose
+	                             cell is in question, not the content's */
 	int timey;                /* it starts like a time phrase */
 	int agency;               /* ... like an agency's name ("Sở", "Ủy ban"):
 	                             1, 0, or -1 for "Các ..." */
@@ -129,17 +132,29 @@ static uint32_t lower_cp(uint32_t cp)
 	return cp + 1;
 }
 
-static int word_cp(uint32_t cp)
+/* The character at s[at] and its length; 0xFFFD for a byte that starts
+ * none.  Decoded here for ASCII and the two- and three-byte forms that
+ * Vietnamese letters take (those leads cannot start an overlong form or a
+ * surrogate), by qdx_utf8_decode() for the rest. */
+static inline size_t decode(const char *s, size_t n, size_t at, uint32_t *cp)
 {
-	if (cp < 0x80)
-		return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
-	return cp >= 0xC0 && cp != 0xD7 && cp != 0xF7 && !(cp >= 0x2000 && cp <= 0x206F);
-}
+	const unsigned char *u = (const unsigned char *)s + at;
+	size_t k;
 
-static size_t decode(const char *s, size_t n, size_t at, uint32_t *cp)
-{
-	size_t k = qdx_utf8_decode((const unsigned char *)s + at, n - at, cp);
-
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	if (u[0] >= 0xC2 && u[0] <= 0xDF && n - at >= 2 && (u[1] & 0xC0) == 0x80) {
+		*cp = (uint32_t)(u[0] & 0x1F) << 6 | (u[1] & 0x3F);
+		return 2;
+	}
+	if (u[0] >= 0xE1 && u[0] <= 0xEF && u[0] != 0xED && n - at >= 3 &&
+	    (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
+		*cp = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
+		return 3;
+	}
+	k = qdx_utf8_decode(u, n - at, cp);
 	if (!k) {
 		*cp = 0xFFFD;
 		k = 1;
@@ -199,40 +214,82 @@ static int first_kind(const char *s, size_t n)
 	return K_OTHER;
 }
 
+/* ASCII as words hold it: letters in lower case, digits, 0 for the rest;
+ * a table, for most characters even of Vietnamese text are ASCII. */
+#define FOLD(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : ((c) >= 'a' && (c) <= 'z') || \
+                 ((c) >= '0' && (c) <= '9') ? (c) : 0)
+#define FOLD4(c) FOLD(c), FOLD(c + 1), FOLD(c + 2), FOLD(c + 3)
+#define FOLD16(c) FOLD4(c), FOLD4(c + 4), FOLD4(c + 8), FOLD4(c + 12)
+static const unsigned char ascii_fold[128] = {
+	FOLD16(0), FOLD16(16), FOLD16(32), FOLD16(48), FOLD16(64), FOLD16(80), FOLD16(96), FOLD16(112)
+};
+
+/* The character at s[i] folded to lower case if a word holds it, else 0;
+ * the character itself in *cp, its length in *k. */
+static inline uint32_t word_char(const char *s, size_t n, size_t i, uint32_t *cp, size_t *k)
+{
+	unsigned char c = (unsigned char)s[i];
+
+	if (c < 0x80) {
+		*cp = c;
+		*k = 1;
+		return ascii_fold[c];
+	}
+	*k = decode(s, n, i, cp);
+	if (*cp >= 0x1EA0 && *cp <= 0x1EF9)
+		return *cp | 1;   /* the toned vowels: upper even, lower odd */
+	if (*cp < 0xC0 || *cp == 0xD7 || *cp == 0xF7 || (*cp >= 0x2000 && *cp <= 0x206F))
+		return 0;   /* symbols, punctuation */
+	return lower_cp(*cp);
+}
+
 /* The next word of s[0..n) from *pos: its bounds, a case-blind hash, and
  * whether nothing but spaces, "/" or "-" stands between it and the word
- * before (a comma or a full stop breaks a phrase).  0 at the end. */
+ * before (a comma or a full stop breaks a phrase).  0 at the end.  Every
+ * line of a document passes here once per table (learn_pairs). */
 static int next_word(const char *s, size_t n, size_t *pos, size_t *ws, size_t *we, uint64_t *h,
                      int *joined)
 {
-	size_t i = *pos;
-	uint32_t cp;
+	size_t i = *pos, k;
+	uint32_t cp, lc;
 	uint64_t x = 1469598103934665603ull;
 
 	*joined = 1;
-	while (i < n) {
-		size_t k = decode(s, n, i, &cp);
-		if (word_cp(cp))
+	for (; i < n; i += k) {
+		if (word_char(s, n, i, &cp, &k))
 			break;
 		if (cp != ' ' && cp != '/' && cp != '-' && cp != 0x2013)
 			*joined = 0;
-		i += k;
 	}
 	if (i >= n) {
 		*pos = n;
 		return 0;
 	}
 	*ws = i;
-	while (i < n) {
-		size_t k = decode(s, n, i, &cp);
-		if (!word_cp(cp))
-			break;
-		x = (x ^ lower_cp(cp)) * 1099511628211ull;
-		i += k;
-	}
+	for (; i < n && (lc = word_char(s, n, i, &cp, &k)) != 0; i += k)
+		x = (x ^ lc) * 1099511628211ull;
 	*we = *pos = i;
 	*h = x ? x : 1;
 	return 1;
+}
+
+/* Where the last word of s[0..n) starts, n when there is none: found
+ * from the end, stepping back a character at a time (text is valid UTF-8
+ * by now), rather than word after word from the start. */
+static size_t last_word_at(const char *s, size_t n)
+{
+	size_t i = n, at = n, j, k;
+	uint32_t cp;
+
+	for (; i > 0; i = j) {
+		for (j = i - 1; j > 0 && ((unsigned char)s[j] & 0xC0) == 0x80; j--)
+			;
+		if (word_char(s, n, j, &cp, &k))
+			at = j;
+		else if (at < n)
+			break;
+	}
+	return at;
 }
 
 static uint64_t pair_hash(uint64_t a, uint64_t b)
@@ -547,7 +604,7 @@ static void fill_piece(const ptab *p, piece *x, size_t i, const char *s, size_t 
 {
 	size_t pos = 0, ws = 0, we = 0;
 	uint64_t h;
-	int joined, first = 1;
+	int joined;
 
 	memset(x, 0, sizeof(*x));
 	x->s = s;
@@ -560,19 +617,29 @@ static void fill_piece(const ptab *p, piece *x, size_t i, const char *s, size_t 
 	x->w = width(s, n);
 	x->words = count_words(s, n);
 	x->first_kind = first_kind(s, n);
-	while (next_word(s, n, &pos, &ws, &we, &h, &joined)) {
-		if (first)
-			x->first_word = h;
-		first = 0;
-		x->last_word = h;
+	if (next_word(s, n, &pos, &ws, &we, &h, &joined)) {
+		x->first_word = x->last_word = h;
+		/* the words between say nothing here */
+		pos = last_word_at(s, n);
+		if (pos > ws && next_word(s, n, &pos, &ws, &we, &h, &joined))
+			x->last_word = h;
 		x->last_cap = first_kind(s + ws, we - ws) == K_UPPER;
 	}
 	x->last = s[n - 1] & 0x80 ? 'a' : s[n - 1];
 	/* what follows the last word decides, not a closing bracket */
 	if (we < n && (x->last == ')' || x->last == '"'))
 		x->last = s[we] & 0x80 ? 'a' : s[we];
-	x->timey = time_like(p, s, n);
-	x->agency = x->timey ? 0 : agency_like(p, s, n);
+}
+
+/* What kind of cell line x starts: asked of a line before its kind
+ * counts (kind_score, ends_content). */
+static void kind_of(const ptab *p, piece *x)
+{
+	if (x->kinds)
+		return;
+	x->kinds = 1;
+	x->timey = time_like(p, x->s, x->n);
+	x->agency = x->timey ? 0 : agency_like(p, x->s, x->n);
 }
 
 static void add_piece(ptab *p, size_t i, const char *s, size_t n, int blank, int frag)
@@ -736,6 +803,7 @@ static piece cut_piece(const ptab *p, const piece *x, size_t from, size_t to)
 	while (to > from && x->s[to - 1] == ' ')
 		to--;
 	fill_piece(p, &r, x->i, x->s + from, to - from, from ? 0 : x->blank, x->frag);
+	kind_of(p, &r);
 	return r;
 }
 
@@ -831,11 +899,14 @@ static double carry_score(const ptab *p, const piece *x, const piece *g)
  * if it starts with a small letter, or if it ends the sentence a left
  * open and starts no agency's name ("... cấp" / "II.", "... của" /
  * "Chính phủ."). */
-static int ends_content(const piece *a, const piece *b)
+static int ends_content(const ptab *p, const piece *a, piece *b)
 {
 	if (b->first_kind == K_LOWER)
 		return 1;
-	return ends_stop(b->last) && !ends_stop(a->last) && b->agency <= 0 && !b->timey;
+	if (!ends_stop(b->last) || ends_stop(a->last))
+		return 0;
+	kind_of(p, b);
+	return b->agency <= 0 && !b->timey;
 }
 
 /* Marks the content cell's lines of row r (col 1): on each page, the
@@ -856,7 +927,7 @@ static void content_extent(ptab *p, prow *r)
 		for (e = k; e < r->last && p->pc[e].frag == frag; e++)
 			;
 		if (r->spanning || (!frag && k == r->first) || is_wide(p, &p->pc[k]) ||
-		    (last && is_wide(p, last) && ends_content(last, &p->pc[k]))) {
+		    (last && is_wide(p, last) && ends_content(p, last, &p->pc[k]))) {
 			for (; k < e; k++) {
 				wide = is_wide(p, &p->pc[k]);
 				p->pc[k].col = 1;
@@ -864,7 +935,7 @@ static void content_extent(ptab *p, prow *r)
 				if (r->spanning)
 					continue;
 				if (k + 1 < e && !is_wide(p, &p->pc[k + 1]) &&
-				    !(wide && ends_content(&p->pc[k], &p->pc[k + 1]))) {
+				    !(wide && ends_content(p, &p->pc[k], &p->pc[k + 1]))) {
 					k++;
 					break;
 				}
@@ -905,6 +976,8 @@ static void row_cells(ptab *p, prow *r, qdx_table_row *out)
 			content_last = &p->pc[k];
 		}
 		if (!frag) {
+			for (g = k; g < e; g++)
+				kind_of(p, &p->pc[g]);
 			narrow_cells(p, content_last, &p->pc[k], e - k, out, lastp, has);
 			k = e;
 			continue;
@@ -992,20 +1065,43 @@ static int seq_next(seq *q, const char *style, const char *s, size_t n, int alon
 	return ok;
 }
 
-static int cmp_int(const void *a, const void *b)
+static void swap_int(int *a, int *b)
 {
-	int x = *(const int *)a, y = *(const int *)b;
+	int t = *a;
 
-	return (x > y) - (x < y);
+	*a = *b;
+	*b = t;
 }
 
-/* The value below which `pct` percent of v[0..n) lie (sorts v). */
+/* The value below which `pct` percent of v[0..n) lie: the one a sort
+ * would put at that rank, found by selection, which is all it takes
+ * (reorders v).  Three-way partitions: widths repeat. */
 static double percentile(int *v, size_t n, int pct, double none)
 {
+	size_t lo = 0, hi = n, want;
+
 	if (!n)
 		return none;
-	qsort(v, n, sizeof(*v), cmp_int);
-	return v[(n - 1) * (size_t)pct / 100];
+	want = (n - 1) * (size_t)pct / 100;
+	for (;;) {
+		int pivot = v[lo + (hi - lo) / 2];
+		size_t lt = lo, gt = hi, i = lo;
+		/* [lo, lt) < pivot, [lt, gt) == pivot, [gt, hi) > pivot */
+		while (i < gt) {
+			if (v[i] < pivot)
+				swap_int(&v[i++], &v[lt++]);
+			else if (v[i] > pivot)
+				swap_int(&v[i], &v[--gt]);
+			else
+				i++;
+		}
+		if (want < lt)
+			hi = lt;
+		else if (want >= gt)
+			lo = gt;
+		else
+			return pivot;
+	}
 }
 
 /* The content column's width.  A row's content comes first and fills its
