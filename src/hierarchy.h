@@ -48,6 +48,9 @@ enum {
 
 /* table.c: the role the header cell text s[0..n) names, or QDX_COL_NONE. */
 int qdx_table_role(qdx_doc *doc, const char *s, size_t n);
+/* Whether qdx_table_role() would say `role`, running only the rules that
+ * could decide it (the STT rule comes first: one search, not the set's). */
+int qdx_table_role_is(qdx_doc *doc, const char *s, size_t n, int role);
 
 /* pdftable.c: 1 when line i starts the header of a table whose cells PDF
  * text extraction wrote one after another, column by column (no tabs),

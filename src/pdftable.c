@@ -588,7 +588,7 @@ int qdx_table_pdf_header(qdx_doc *doc, const qdx_text *t, size_t i, size_t to)
 
 	/* The STT cell comes first and says little: "STT", "TT", "Số TT". */
 	if (!doc->rules || !n || n > 24 || (t->v[i].flags & (QDX_LINE_ROW | QDX_LINE_CELL)) ||
-	    qdx_table_role(doc, s, n) != QDX_COL_STT)
+	    !qdx_table_role_is(doc, s, n, QDX_COL_STT))
 		return 0;
 	ptab_init(&p, doc, t);
 	ok = read_header(&p, i, to, HDR_LINES, roles, &nc, &end, NULL);

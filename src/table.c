@@ -130,6 +130,38 @@ static int filled(const row *r)
 	return n;
 }
 
+/* The role a rule gives, as a QDX_COL_* value (R_NONE for none). */
+static int rule_role(const qdx_rule *r)
+{
+	const char *role = qdx_rule_attr(r, "role");
+	int i;
+
+	for (i = 1; role && i < (int)QDX_COUNT(role_names); i++)
+		if (!strcmp(role_names[i], role))
+			return i;
+	return R_NONE;
+}
+
+int qdx_table_role_is(qdx_doc *doc, const char *cell, size_t n, int role)
+{
+	const qdx_ruleset *set = doc->rules ? qdx_rules_set(doc->rules, "table") : NULL;
+	size_t k, last = 0;
+	qdx_match m;
+
+	/* The rules that could win before the last one giving `role`: the
+	 * first of them that matches decides, as in qdx_table_role(). */
+	for (k = 0; set && k < qdx_ruleset_count(set); k++)
+		if (rule_role(qdx_ruleset_rule(set, k)) == role)
+			last = k + 1;
+	for (k = 0; k < last; k++) {
+		const qdx_rule *r = qdx_ruleset_rule(set, k);
+		int rr = rule_role(r);
+		if (rr != R_NONE && qdx_rule_search(r, doc->matcher, cell, n, 0, &m) == 1)
+			return rr == role;
+	}
+	return 0;
+}
+
 int qdx_table_role(qdx_doc *doc, const char *cell, size_t n)
 {
 	const qdx_ruleset *set = doc->rules ? qdx_rules_set(doc->rules, "table") : NULL;
@@ -142,13 +174,8 @@ int qdx_table_role(qdx_doc *doc, const char *cell, size_t n)
 		return R_NONE;
 	for (k = 0; k < qdx_ruleset_count(set); k++) {
 		const qdx_rule *r = qdx_ruleset_rule(set, k);
-		if (qdx_rule_search(r, doc->matcher, cell, n, 0, &m) == 1) {
-			const char *role = qdx_rule_attr(r, "role");
-			int i;
-			for (i = 1; role && i < (int)QDX_COUNT(role_names); i++)
-				if (!strcmp(role_names[i], role))
-					return i;
-		}
+		if (qdx_rule_search(r, doc->matcher, cell, n, 0, &m) == 1 && rule_role(r) != R_NONE)
+			return rule_role(r);
 	}
 	return R_NONE;
 }
