@@ -37,11 +37,21 @@
  * Measured on the corpus (CPU time, 50 MB): rows alone 33-45 MB/s; plus an
  * FTS5 insert per item in the same transaction 16-18 MB/s; plus one
  * INSERT ... SELECT qdx_fold(text) per batch, just before its COMMIT,
- * 23-25 MB/s (a single one after the whole load: 25-26).  So each batch
- * adds its new items to FTS5 in one statement at commit time: the index is
- * exact at every commit, at nearly the cost of a bulk load.  What the
- * index already holds is tracked by rowid: items and documents with an id
- * up to fts_items / fts_docs are in it, newer ones wait for the commit.
+ * 23-25 MB/s (a single one after the whole load: 25-26).  The per-item
+ * inserts were slow because each document's SAVEPOINT makes FTS5 flush
+ * its pending terms into a new segment, and merging that many small
+ * segments is the cost; entries added one by one at commit time, outside
+ * any savepoint, cost what one statement does.  So each batch keeps its
+ * search entries in memory, folded, and adds them just before its COMMIT:
+ * the index is exact at every commit, at nearly the cost of a bulk load.
+ *
+ * With `qdx ingest -j N` this file runs in one thread, the only writer
+ * SQLite allows, while N others parse: it is the bottleneck, so what needs
+ * no connection is done before the document gets here (qdx_fold_doc() in
+ * the parsing thread).  Measured there (bench corpus, 2,000 files, 55.8
+ * MB, CPU of the writing thread): 2.85 s before; 2.0 s with the indexes
+ * deferred on an empty index (defer_indexes()); less with FTS5 merging 8
+ * segments at a time (migration 3); and the texts folded ahead.
  */
 #include "internal.h"
 #include "fold.h"
@@ -55,6 +65,10 @@
 /* Documents per transaction: large enough that commits stop mattering,
  * small enough that a crash loses little work. */
 #define QDX_INDEX_BATCH 64
+
+/* The page cache, in KiB as PRAGMA cache_size takes it (see
+ * qdx_index_open()). */
+#define QDX_INDEX_CACHE "-2000"
 
 /* ---- the schema --------------------------------------------------------- */
 
@@ -156,6 +170,13 @@ static const char *const migrations[] = {
 	 * tasks) with a recursive query over items.parent, and asks whether
 	 * an item has sub-items: without this index each step scans items. */
 	"CREATE INDEX items_parent ON items(parent);",
+
+	/* 3: FTS5 merges its segments 8 at a time, not 4: each batch adds a
+	 * segment, and merging in wider steps rewrites the index fewer times
+	 * (13% less writer CPU over the bench corpus; more segments for a
+	 * query to read, which the searches did not show). */
+	"INSERT INTO documents_fts(documents_fts, rank) VALUES ('automerge', 8);"
+	"INSERT INTO items_fts(items_fts, rank) VALUES ('automerge', 8);",
 };
 
 #define QDX_INDEX_VERSION ((int)QDX_COUNT(migrations))
@@ -186,10 +207,8 @@ enum {
 	ST_INS_AGENCY,
 	ST_INS_BUDGET,
 	ST_INS_CITATION,
-	ST_MAX_DOC,
-	ST_MAX_ITEM,
-	ST_SYNC_DOCS,
-	ST_SYNC_ITEMS,
+	ST_FTS_DOC,
+	ST_FTS_ITEM,
 	ST_COUNT
 };
 
@@ -203,11 +222,11 @@ static const char *const statements[ST_COUNT] = {
 	[ST_DEL_DOC_FTS] =
 		"INSERT INTO documents_fts(documents_fts, rowid, title)"
 		" SELECT 'delete', id, qdx_fold(title) FROM documents"
-		" WHERE id = ?1 AND id <= ?2 AND title <> ''",
+		" WHERE id = ?1 AND title <> ''",
 	[ST_DEL_ITEM_FTS] =
 		"INSERT INTO items_fts(items_fts, rowid, text)"
 		" SELECT 'delete', id, qdx_fold(text) FROM items"
-		" WHERE doc = ?1 AND id <= ?2 AND text <> ''",
+		" WHERE doc = ?1 AND text <> ''",
 	[ST_DEL_DEADLINES] =
 		"DELETE FROM deadlines WHERE item IN (SELECT id FROM items WHERE doc = ?1)",
 	[ST_DEL_AGENCIES] =
@@ -239,15 +258,21 @@ static const char *const statements[ST_COUNT] = {
 	[ST_INS_CITATION] =
 		"INSERT INTO citations(doc, item, line, kind, number, date)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[ST_MAX_DOC] = "SELECT ifnull(max(id), 0) FROM documents",
-	[ST_MAX_ITEM] = "SELECT ifnull(max(id), 0) FROM items",
-	[ST_SYNC_DOCS] =
-		"INSERT INTO documents_fts(rowid, title)"
-		" SELECT id, qdx_fold(title) FROM documents WHERE id > ?1 AND title <> ''",
-	[ST_SYNC_ITEMS] =
-		"INSERT INTO items_fts(rowid, text)"
-		" SELECT id, qdx_fold(text) FROM items WHERE id > ?1 AND text <> ''",
+	[ST_FTS_DOC] = "INSERT INTO documents_fts(rowid, title) VALUES (?1, ?2)",
+	[ST_FTS_ITEM] = "INSERT INTO items_fts(rowid, text) VALUES (?1, ?2)",
 };
+
+/* A row of the batch waiting for its FTS5 entry, in the order written: its
+ * folded text ends at fts_text.p[end], where the next one starts.  Every
+ * document of the batch has one, FTS_NONE when its title is empty, so that
+ * a replacement can tell it was written in this batch (see queued()). */
+enum { FTS_NONE, FTS_TITLE, FTS_ITEM };
+
+typedef struct fts_row {
+	sqlite3_int64 id;      /* documents.id or items.id */
+	size_t end;
+	int kind;
+} fts_row;
 
 /* One enclosing item during the walk (or the part itself, at depth 0). */
 typedef struct frame {
@@ -263,9 +288,16 @@ struct qdx_index {
 	sqlite3_stmt *st[ST_COUNT];
 	int in_tx;             /* a batch transaction is open */
 	int batch;             /* documents written in it */
-	/* Rows with an id up to these are in the FTS5 indexes; newer ones are
-	 * added by sync_fts() before the batch commits. */
-	sqlite3_int64 fts_docs, fts_items;
+	int tried_defer;       /* defer_indexes() has had its chance */
+	/* The batch's search entries, added by sync_fts() before it commits;
+	 * the first fts_done of them are in FTS5 already. */
+	qdx_buf fts_text;
+	fts_row *fts;
+	size_t nfts, cap_fts, fts_done;
+	/* The document being written: its texts folded by the parsing thread
+	 * (NULL: fold them here), and the items seen so far. */
+	const qdx_folded *folded;
+	size_t nitems;
 	qdx_buf fold;          /* scratch for qdx_fold() in SQL */
 	qdx_buf item_path;     /* scratch: the numbering path being built */
 	frame *stack;
@@ -443,6 +475,94 @@ fail:
 	return rc;
 }
 
+/* Runs the SQL that `sql` selects (one statement per row, in its first
+ * column) as one script. */
+static int exec_selected(qdx_index *ix, const char *sql)
+{
+	sqlite3_stmt *st;
+	qdx_buf script;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL)))
+		return rc;
+	qdx_buf_init(&script);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		qdx_buf_puts(&script, (const char *)sqlite3_column_text(st, 0));
+		qdx_buf_putc(&script, ';');
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		rc = exec(ix, script.p);
+	qdx_buf_free(&script);
+	return rc;
+}
+
+/* An index filled from empty is built faster without its secondary
+ * indexes: keeping a dozen B-trees in order row by row, several of them
+ * in random order (agencies by canonical name, deadlines by date), took a
+ * third of the writer's time; sorting the rows once at the end costs less
+ * than half of that (bench corpus: writer 3.0 s -> 2.0 s CPU, the end's
+ * CREATE INDEX included).  So the first batch written into an empty
+ * index drops them, in its own transaction, and leaves their CREATE
+ * statements in qdx_meta under 'index:NAME'; restore_indexes() makes them
+ * again when the writer closes, or, after a crash, when the next writer
+ * opens.  Until then every answer is the same, only slower to find. */
+static int defer_indexes(qdx_index *ix)
+{
+	int empty;
+
+	if (query_int(ix, "SELECT NOT EXISTS (SELECT 1 FROM documents)", &empty))
+		return -1;
+	if (!empty)
+		return 0;
+	if (exec(ix, "INSERT OR REPLACE INTO qdx_meta(key, value)"
+	             " SELECT 'index:' || name, sql FROM sqlite_schema"
+	             " WHERE type = 'index' AND sql IS NOT NULL") ||
+	    exec_selected(ix, "SELECT 'DROP INDEX \"' || replace(substr(key, 7), '\"', '\"\"') || '\"'"
+	                      " FROM qdx_meta WHERE key GLOB 'index:*'"))
+		return -1;
+	return 0;
+}
+
+/* Makes the indexes defer_indexes() dropped, if any are missing. */
+static int restore_indexes(qdx_index *ix, qdx_error *err)
+{
+	static const char pending[] = "SELECT count(*) FROM qdx_meta WHERE key GLOB 'index:*'";
+	int version, n, rc;
+
+	/* Before migration 1 there is no qdx_meta, and nothing deferred. */
+	if (user_version(ix, &version))
+		return db_error(ix, err, "cannot read the schema version", NULL);
+	if (version < 1 || version > QDX_INDEX_VERSION)
+		return 0;
+	if (query_int(ix, pending, &n))
+		return db_error(ix, err, "cannot read the deferred indexes", NULL);
+	if (!n)
+		return 0;
+	/* The sort behind CREATE INDEX keeps as much in memory as the page
+	 * cache holds, and spills the rest to temporary files, which
+	 * temp_store = MEMORY would keep in memory too (46 MB more for 10,000
+	 * files).  A smaller cache meanwhile hands its memory to the sort:
+	 * the peak stays that of the load. */
+	if (exec(ix, "PRAGMA temp_store = FILE") || exec(ix, "PRAGMA cache_size = -500") ||
+	    exec(ix, "BEGIN IMMEDIATE")) {
+		rc = db_error(ix, err, "cannot lock the index to build its indexes", NULL);
+		exec(ix, "PRAGMA temp_store = MEMORY");
+		exec(ix, "PRAGMA cache_size = " QDX_INDEX_CACHE);
+		return rc;
+	}
+	rc = 0;
+	if (exec_selected(ix, "SELECT value FROM qdx_meta WHERE key GLOB 'index:*'") ||
+	    exec(ix, "DELETE FROM qdx_meta WHERE key GLOB 'index:*'") || exec(ix, "COMMIT")) {
+		rc = db_error(ix, err, "cannot build the indexes", NULL);
+		if (!sqlite3_get_autocommit(ix->db))
+			exec(ix, "ROLLBACK");
+	}
+	exec(ix, "PRAGMA temp_store = MEMORY");
+	exec(ix, "PRAGMA cache_size = " QDX_INDEX_CACHE);
+	return rc;
+}
+
 int qdx_index_open(qdx_index **out, const char *path, qdx_error *err)
 {
 	qdx_index *ix;
@@ -455,6 +575,7 @@ int qdx_index_open(qdx_index **out, const char *path, qdx_error *err)
 	ix->path = qdx_xstrdup(path);
 	qdx_buf_init(&ix->fold);
 	qdx_buf_init(&ix->item_path);
+	qdx_buf_init(&ix->fts_text);
 
 	/* One qdx_index is used by one thread at a time (like a qdx_doc), so
 	 * the connection needs no mutex of its own. */
@@ -477,11 +598,13 @@ int qdx_index_open(qdx_index **out, const char *path, qdx_error *err)
 	/* WAL lets readers query while we ingest; NORMAL syncs at checkpoints
 	 * only, which keeps the database consistent after a crash and loses
 	 * at most the last batches.  temp_store=MEMORY keeps the per-document
-	 * savepoint journal off the disk. */
+	 * savepoint journal off the disk.  A load only appends (its indexes
+	 * deferred, see defer_indexes()), so 2 MB of page cache is as fast as
+	 * 32 MB was, and memory stays flat: 32 MB filled up by 1,000 files. */
 	if (exec(ix, "PRAGMA journal_mode = WAL") ||
 	    exec(ix, "PRAGMA synchronous = NORMAL") ||
 	    exec(ix, "PRAGMA temp_store = MEMORY") ||
-	    exec(ix, "PRAGMA cache_size = -32768")) {
+	    exec(ix, "PRAGMA cache_size = " QDX_INDEX_CACHE)) {
 		rc = db_error(ix, err, "cannot configure", NULL);
 		goto cleanup;
 	}
@@ -489,7 +612,9 @@ int qdx_index_open(qdx_index **out, const char *path, qdx_error *err)
 		rc = db_error(ix, err, "cannot register qdx_fold()", NULL);
 		goto cleanup;
 	}
-	rc = migrate(ix, err);
+	rc = restore_indexes(ix, err);
+	if (!rc)
+		rc = migrate(ix, err);
 	if (!rc)
 		rc = check_fold(ix, err);
 	if (rc)
@@ -558,6 +683,42 @@ static void item_path(qdx_index *ix, frame *up, const qdx_node *n)
 	qdx_buf_puts(b, label);
 }
 
+/* Queues the search entry of row `id` for the commit: text number `k` of
+ * the document's folded texts (0 the title, then the items in tree order),
+ * or `text` folded here when the parsing thread did not. */
+static void queue_fts(qdx_index *ix, int kind, sqlite3_int64 id, const char *text, size_t k)
+{
+	fts_row *r;
+
+	if (ix->nfts == ix->cap_fts) {
+		ix->cap_fts = ix->cap_fts ? ix->cap_fts * 2 : 1024;
+		ix->fts = qdx_xrealloc(ix->fts, ix->cap_fts * sizeof(*ix->fts));
+	}
+	if (kind != FTS_NONE && ix->folded) {
+		const qdx_folded *f = ix->folded;
+		assert(k < f->n);
+		qdx_buf_put(&ix->fts_text, f->text.p + f->at[k],
+		            (k + 1 < f->n ? f->at[k + 1] : f->text.len) - f->at[k] - 1);
+	} else if (kind != FTS_NONE) {
+		qdx_fold(&ix->fts_text, text, strlen(text));
+	}
+	r = &ix->fts[ix->nfts++];
+	r->id = id;
+	r->kind = kind;
+	r->end = ix->fts_text.len;
+}
+
+/* Whether document `id` was written in the open batch. */
+static int queued(qdx_index *ix, sqlite3_int64 id)
+{
+	size_t i;
+
+	for (i = 0; i < ix->nfts; i++)
+		if (ix->fts[i].id == id && ix->fts[i].kind != FTS_ITEM)
+			return 1;
+	return 0;
+}
+
 static int add_part(qdx_index *ix, sqlite3_int64 doc, const qdx_node *n, frame *f)
 {
 	sqlite3_stmt *st = ix->st[ST_INS_PART];
@@ -607,6 +768,9 @@ static int add_item(qdx_index *ix, sqlite3_int64 doc, sqlite3_int64 part, const 
 	if (run(st))
 		return -1;
 	id = sqlite3_last_insert_rowid(ix->db);
+	ix->nitems++;
+	if (*text)
+		queue_fts(ix, FTS_ITEM, id, text, ix->nitems);
 	/* push() may move the stack: `up` is not used past this point. */
 	f = push(ix);
 	f->id = id;
@@ -702,6 +866,8 @@ static int add_rows(qdx_index *ix, const qdx_doc *doc, const char *path)
 	if (run(st))
 		return -1;
 	id = sqlite3_last_insert_rowid(ix->db);
+	queue_fts(ix, title && *title ? FTS_TITLE : FTS_NONE, id, title, 0);
+	ix->nitems = 0;
 
 	ix->depth = 0;
 	push(ix);
@@ -740,67 +906,53 @@ static int add_rows(qdx_index *ix, const qdx_doc *doc, const char *path)
 	return 0;
 }
 
-/* The largest id in a table (0 when empty), via ST_MAX_DOC or ST_MAX_ITEM. */
-static int max_id(qdx_index *ix, int which, sqlite3_int64 *id)
-{
-	sqlite3_stmt *st = ix->st[which];
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-/* Removes every row of document `id`: its FTS entries first, while the
- * originals that reproduce their folded text exist (only rows committed
- * before this batch are in FTS5), then children before parents. */
+/* Removes every row of document `id`, its FTS entries first, while the
+ * originals that reproduce their folded text exist, then children before
+ * parents.  The document is from an earlier batch (see qdx_index_add()),
+ * so every entry of it is in FTS5. */
 static int delete_rows(qdx_index *ix, sqlite3_int64 id)
 {
-	sqlite3_int64 top;
 	int i;
 
 	for (i = ST_DEL_DOC_FTS; i <= ST_DEL_DOC; i++) {
-		sqlite3_stmt *st = ix->st[i];
-		sqlite3_bind_int64(st, 1, id);
-		if (i == ST_DEL_DOC_FTS)
-			sqlite3_bind_int64(st, 2, ix->fts_docs);
-		else if (i == ST_DEL_ITEM_FTS)
-			sqlite3_bind_int64(st, 2, ix->fts_items);
-		if (run(st))
+		sqlite3_bind_int64(ix->st[i], 1, id);
+		if (run(ix->st[i]))
 			return -1;
 	}
-	/* SQLite gives a new row the largest id plus one: once the largest
-	 * ids are gone, new rows may take ids at or below the mark, which the
-	 * sync at commit would then miss.  Every row above the new largest id
-	 * is gone, with its FTS entry, so lowering the mark keeps it true. */
-	if (max_id(ix, ST_MAX_DOC, &top))
-		return -1;
-	if (top < ix->fts_docs)
-		ix->fts_docs = top;
-	if (max_id(ix, ST_MAX_ITEM, &top))
-		return -1;
-	if (top < ix->fts_items)
-		ix->fts_items = top;
 	return 0;
 }
 
-/* Adds the batch's new rows to the FTS5 indexes, one statement per table
- * (see the top of this file for why not row by row), moving each mark as
- * soon as its table is done so that a retry after a failure adds nothing
- * twice. */
+/* Adds the batch's search entries to FTS5, outside any savepoint: FTS5
+ * flushes its pending terms to a new segment at every savepoint, and that
+ * many small segments to merge made an entry per item, written with its
+ * row, slower than one pass at the commit (see the top of this file).  The
+ * entries added are counted as they go, so that a retry after a failure
+ * adds none twice. */
 static int sync_fts(qdx_index *ix)
 {
-	sqlite3_stmt *st = ix->st[ST_SYNC_DOCS];
+	size_t from = ix->fts_done ? ix->fts[ix->fts_done - 1].end : 0;
 
-	sqlite3_bind_int64(st, 1, ix->fts_docs);
-	if (run(st) || max_id(ix, ST_MAX_DOC, &ix->fts_docs))
-		return -1;
-	st = ix->st[ST_SYNC_ITEMS];
-	sqlite3_bind_int64(st, 1, ix->fts_items);
-	if (run(st) || max_id(ix, ST_MAX_ITEM, &ix->fts_items))
-		return -1;
+	for (; ix->fts_done < ix->nfts; ix->fts_done++) {
+		const fts_row *r = &ix->fts[ix->fts_done];
+		sqlite3_stmt *st = ix->st[r->kind == FTS_TITLE ? ST_FTS_DOC : ST_FTS_ITEM];
+
+		if (r->kind != FTS_NONE) {
+			sqlite3_bind_int64(st, 1, r->id);
+			sqlite3_bind_text(st, 2, ix->fts_text.p + from, (int)(r->end - from),
+			                  SQLITE_STATIC);
+			if (run(st))
+				return -1;
+		}
+		from = r->end;
+	}
 	return 0;
+}
+
+static void clear_fts(qdx_index *ix)
+{
+	ix->nfts = 0;
+	ix->fts_done = 0;
+	ix->fts_text.len = 0;
 }
 
 /* ---- the public calls ------------------------------------------------------- */
@@ -834,14 +986,22 @@ static void check_tx(qdx_index *ix)
 	if (ix->in_tx && sqlite3_get_autocommit(ix->db)) {
 		ix->in_tx = 0;
 		ix->batch = 0;
+		clear_fts(ix);
 	}
 }
 
 int qdx_index_add(qdx_index *ix, const qdx_doc *doc, const char *path, int *added,
                   qdx_error *err)
 {
+	return qdx_index_add_folded(ix, doc, NULL, path, added, err);
+}
+
+int qdx_index_add_folded(qdx_index *ix, const qdx_doc *doc, const qdx_folded *folded,
+                         const char *path, int *added, qdx_error *err)
+{
 	const char *sha = qdx_doc_sha256(doc);
-	sqlite3_int64 old, fts_docs, fts_items;
+	sqlite3_int64 old;
+	size_t nfts, fts_len;
 	int same, rc;
 
 	assert(ix && doc && added);
@@ -855,15 +1015,17 @@ int qdx_index_add(qdx_index *ix, const qdx_doc *doc, const char *path, int *adde
 		return db_error(ix, err, "cannot look up", path);
 	if (same)
 		return 0;
+	/* Replacing a document of this very batch, whose search entries wait
+	 * in memory where the delete cannot reach them: commit them first. */
+	if (old && ix->in_tx && queued(ix, old) && (rc = qdx_index_commit(ix, err)))
+		return rc;
 	if (!ix->in_tx) {
 		if (run(ix->st[ST_BEGIN]))
 			return db_error(ix, err, "cannot begin a transaction for", path);
 		ix->in_tx = 1;
-		/* Every committed row is in FTS5 (each batch syncs before its
-		 * commit, whichever process wrote it). */
-		if (max_id(ix, ST_MAX_DOC, &ix->fts_docs) ||
-		    max_id(ix, ST_MAX_ITEM, &ix->fts_items))
+		if (!ix->tried_defer && defer_indexes(ix))
 			return db_error(ix, err, "cannot begin a transaction for", path);
+		ix->tried_defer = 1;
 		/* Another process may have stored it since the look-up. */
 		if (lookup(ix, path, sha, &old, &same))
 			return db_error(ix, err, "cannot look up", path);
@@ -873,16 +1035,16 @@ int qdx_index_add(qdx_index *ix, const qdx_doc *doc, const char *path, int *adde
 
 	if (run(ix->st[ST_SAVEPOINT]))
 		return db_error(ix, err, "cannot store", path);
-	fts_docs = ix->fts_docs;
-	fts_items = ix->fts_items;
+	nfts = ix->nfts;
+	fts_len = ix->fts_text.len;
+	ix->folded = folded;
 	if ((old && delete_rows(ix, old)) || add_rows(ix, doc, path)) {
 		rc = db_error(ix, err, "cannot store", path);
-		/* Undo this document only; the batch before it stays, and so
-		 * do the FTS marks that its deletes may have lowered. */
+		/* Undo this document only; the batch before it stays. */
 		run(ix->st[ST_ROLLBACK_TO]);
 		run(ix->st[ST_RELEASE]);
-		ix->fts_docs = fts_docs;
-		ix->fts_items = fts_items;
+		ix->nfts = nfts;
+		ix->fts_text.len = fts_len;
 		check_tx(ix);
 		return rc;
 	}
@@ -913,6 +1075,7 @@ int qdx_index_commit(qdx_index *ix, qdx_error *err)
 	}
 	ix->in_tx = 0;
 	ix->batch = 0;
+	clear_fts(ix);
 	return 0;
 }
 
@@ -927,6 +1090,8 @@ int qdx_index_close(qdx_index *ix, qdx_error *err)
 			rc = qdx_index_commit(ix, err);
 		if (rc && sqlite3_get_autocommit(ix->db) == 0)
 			exec(ix, "ROLLBACK");
+		if (!rc && ix->tried_defer)
+			rc = restore_indexes(ix, err);
 		for (i = 0; i < ST_COUNT; i++)
 			sqlite3_finalize(ix->st[i]);
 		if (sqlite3_close(ix->db) && !rc)
@@ -934,6 +1099,8 @@ int qdx_index_close(qdx_index *ix, qdx_error *err)
 	}
 	qdx_buf_free(&ix->fold);
 	qdx_buf_free(&ix->item_path);
+	qdx_buf_free(&ix->fts_text);
+	free(ix->fts);
 	free(ix->stack);
 	free(ix->path);
 	free(ix);

@@ -11,6 +11,7 @@
 #include "fold.h"
 
 #include <sqlite3.h>
+#include <stdlib.h>
 
 /* Base letters of U+00C0..U+01B0; '0' means "not a letter we fold".  Ð and
  * ð (Icelandic eth) fold to "d" too: converters from TCVN3 and VNI often
@@ -64,31 +65,80 @@ uint32_t qdx_fold_cp(uint32_t cp)
 void qdx_fold(qdx_buf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	char *o;
 
-	/* Folding never lengthens valid text: reserve once for the common case. */
+	/* Valid text never grows: each character folds to at most its own
+	 * bytes, so the output is written without a check per byte (a third
+	 * of the writer's folding went to them).  Only an invalid byte, which
+	 * becomes the three bytes of U+FFFD, makes room first. */
 	qdx_buf_reserve(out, n);
+	o = out->p + out->len;
 	while (p < end) {
-		uint32_t cp;
+		uint32_t cp, f;
 		size_t k;
 
 		if (*p < 0x80) {
 			unsigned char c = *p++;
-			if (out->len + 1 >= out->cap)
-				qdx_buf_reserve(out, 1);
-			out->p[out->len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			*o++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 			continue;
 		}
 		k = qdx_utf8_decode(p, (size_t)(end - p), &cp);
 		if (!k) {
-			cp = 0xFFFD;
-			k = 1;
+			out->len = (size_t)(o - out->p);
+			qdx_buf_reserve(out, 3 + (size_t)(end - p));
+			qdx_buf_put_utf8(out, 0xFFFD);
+			o = out->p + out->len;
+			p++;
+			continue;
 		}
-		p += k;
-		cp = qdx_fold_cp(cp);
-		if (cp)
-			qdx_buf_put_utf8(out, cp);
+		f = qdx_fold_cp(cp);
+		if (f == cp)
+			for (; k; k--)
+				*o++ = (char)*p++;
+		else {
+			/* A folded letter is ASCII; a combining mark (0) is dropped. */
+			if (f)
+				*o++ = (char)f;
+			p += k;
+		}
 	}
+	out->len = (size_t)(o - out->p);
 	out->p[out->len] = '\0';
+}
+
+static void add_folded(qdx_folded *f, const char *s)
+{
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 64;
+		f->at = qdx_xrealloc(f->at, f->cap * sizeof(*f->at));
+	}
+	f->at[f->n++] = f->text.len;
+	if (s)
+		qdx_fold(&f->text, s, strlen(s));
+	qdx_buf_putc(&f->text, '\0');
+}
+
+void qdx_fold_doc(qdx_folded *out, const qdx_doc *doc)
+{
+	qdx_iter it;
+	const qdx_node *n;
+
+	if (!out->text.p)
+		qdx_buf_init(&out->text);
+	out->text.len = 0;
+	out->n = 0;
+	add_folded(out, qdx_doc_meta(doc, "title"));
+	qdx_iter_init(&it, qdx_doc_root(doc));
+	while (qdx_iter_next(&it, &n) != QDX_EVENT_DONE)
+		if (it.ev == QDX_EVENT_ENTER && qdx_node_get_kind(n) == QDX_NODE_ITEM)
+			add_folded(out, qdx_node_text(n));
+}
+
+void qdx_folded_free(qdx_folded *f)
+{
+	qdx_buf_free(&f->text);
+	free(f->at);
+	memset(f, 0, sizeof(*f));
 }
 
 /* The SQL face of qdx_fold(): a statement can recompute what FTS5 was

@@ -8,6 +8,7 @@
  * hundred files or a hundred thousand.
  */
 #include "internal.h"
+#include "fold.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -16,19 +17,26 @@
 #include <time.h>
 #include <unistd.h>
 
+/* One parsed file on its way to the consumer. */
 typedef struct slot {
 	qdx_doc *doc;
 	qdx_error err;
 	int rc, done;
 	size_t bytes;
+	/* For the index: its texts folded, and what the summary counts. */
+	qdx_folded folded;
+	size_t items, deadlines;
 } slot;
 
+/* Receives file i in input order, in the calling thread. */
+typedef int (*consume_fn)(void *ctx, size_t i, slot *s);
 
 typedef struct job {
 	const qdx_rules *rules;
 	const char *const *paths;
 	size_t n, window;
 	const qdx_parse_options *opt;
+	int fold;                /* prepare the documents for the index */
 	slot *slots;             /* ring of `window` slots: file i uses i % window */
 	size_t next;             /* the next file a worker takes */
 	size_t stored;           /* files the writer has finished with */
@@ -37,6 +45,33 @@ typedef struct job {
 	pthread_cond_t ready, room;
 } job;
 
+/* Parses file i into `s`, and for the index does there what needs no
+ * connection (folding the texts for FTS5, counting), so that the single
+ * writer, the bottleneck with two threads parsing, has less to do. */
+static void parse_one(job *j, size_t i, slot *s)
+{
+	struct stat st;
+	qdx_parse_options o = *j->opt;
+	qdx_iter it;
+	const qdx_node *n;
+
+	o.source = j->paths[i];
+	memset(&s->err, 0, sizeof(s->err));
+	s->bytes = stat(j->paths[i], &st) ? 0 : (size_t)st.st_size;
+	s->rc = qdx_doc_parse_file(&s->doc, j->rules, j->paths[i], &o, &s->err);
+	s->items = s->deadlines = 0;
+	if (s->rc || !j->fold)
+		return;
+	qdx_fold_doc(&s->folded, s->doc);
+	qdx_iter_init(&it, qdx_doc_root(s->doc));
+	while (qdx_iter_next(&it, &n) != QDX_EVENT_DONE) {
+		if (it.ev != QDX_EVENT_ENTER)
+			continue;
+		s->items += qdx_node_get_kind(n) == QDX_NODE_ITEM;
+		s->deadlines += qdx_node_get_kind(n) == QDX_NODE_DEADLINE;
+	}
+}
+
 static void *worker(void *arg)
 {
 	job *j = arg;
@@ -44,8 +79,6 @@ static void *worker(void *arg)
 	for (;;) {
 		size_t i;
 		slot *s;
-		struct stat st;
-		qdx_parse_options o;
 
 		pthread_mutex_lock(&j->mu);
 		while (!j->stop && j->next < j->n && j->next >= j->stored + j->window)
@@ -58,11 +91,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&j->mu);
 
 		s = &j->slots[i % j->window];
-		o = *j->opt;
-		o.source = j->paths[i];
-		memset(&s->err, 0, sizeof(s->err));
-		s->bytes = stat(j->paths[i], &st) ? 0 : (size_t)st.st_size;
-		s->rc = qdx_doc_parse_file(&s->doc, j->rules, j->paths[i], &o, &s->err);
+		parse_one(j, i, s);
 
 		pthread_mutex_lock(&j->mu);
 		s->done = 1;
@@ -87,74 +116,110 @@ static void progress(size_t bytes, size_t done, size_t n, double t0)
 	fprintf(stderr, "\r\033[Kqdx: %zu/%zu files  %.1f MB/s  %.0f s left", done, n, mbs, left);
 }
 
-int qdx_parse_many(const qdx_rules *rules, const char *const *paths, size_t n,
-                   const qdx_parse_options *opt, int threads, qdx_each_fn each, void *ctx)
+/* With one thread, the calling thread parses and consumes each file in
+ * turn: a worker would only add a second thread, and with it a core's
+ * worth of contention, to work that cannot overlap.  With N, N workers
+ * parse at most `window` files ahead of the calling thread, which waits
+ * for each in input order. */
+static int run(job *j, int threads, consume_fn consume, void *ctx)
 {
-	job j;
-	pthread_t *tids;
-	int k, rc = 0, tty = isatty(2) && n > 1;
+	pthread_t *tids = NULL;
+	int k, rc = 0, tty = isatty(2) && j->n > 1;
 	size_t i, bytes = 0;
 	double t0 = seconds(), last = 0;
 
-	memset(&j, 0, sizeof(j));
-	if (threads < 1)
-		threads = 1;
-	j.rules = rules;
-	j.paths = paths;
-	j.n = n;
-	j.opt = opt;
-	j.window = (size_t)threads * 4;
-	j.slots = qdx_xcalloc(j.window, sizeof(*j.slots));
-	pthread_mutex_init(&j.mu, NULL);
-	pthread_cond_init(&j.ready, NULL);
-	pthread_cond_init(&j.room, NULL);
-	tids = qdx_xcalloc((size_t)threads, sizeof(*tids));
-	for (k = 0; k < threads; k++)
-		if (pthread_create(&tids[k], NULL, worker, &j))
-			qdx_die("cannot start a thread");
+	j->window = threads > 1 ? (size_t)threads * 4 : 1;
+	j->slots = qdx_xcalloc(j->window, sizeof(*j->slots));
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->ready, NULL);
+	pthread_cond_init(&j->room, NULL);
+	if (threads > 1) {
+		tids = qdx_xcalloc((size_t)threads, sizeof(*tids));
+		for (k = 0; k < threads; k++)
+			if (pthread_create(&tids[k], NULL, worker, j))
+				qdx_die("cannot start a thread");
+	}
 
-	for (i = 0; i < n && !rc; i++) {
-		slot *s = &j.slots[i % j.window];
+	for (i = 0; i < j->n && !rc; i++) {
+		slot *s = &j->slots[i % j->window];
 
-		pthread_mutex_lock(&j.mu);
-		while (!s->done)
-			pthread_cond_wait(&j.ready, &j.mu);
-		pthread_mutex_unlock(&j.mu);
+		if (tids) {
+			pthread_mutex_lock(&j->mu);
+			while (!s->done)
+				pthread_cond_wait(&j->ready, &j->mu);
+			pthread_mutex_unlock(&j->mu);
+		} else {
+			parse_one(j, i, s);
+		}
 
 		bytes += s->bytes;
-		rc = each(ctx, i, s->rc ? NULL : s->doc, &s->err);
+		rc = consume(ctx, i, s);
 		qdx_doc_free(s->doc);
 		s->doc = NULL;
 
-		pthread_mutex_lock(&j.mu);
+		pthread_mutex_lock(&j->mu);
 		s->done = 0;
-		j.stored = i + 1;
-		j.stop = rc != 0;
-		pthread_cond_broadcast(&j.room);
-		pthread_mutex_unlock(&j.mu);
+		j->stored = i + 1;
+		j->stop = rc != 0;
+		pthread_cond_broadcast(&j->room);
+		pthread_mutex_unlock(&j->mu);
 
-		if (tty && (seconds() - last > 0.2 || i + 1 == n)) {
-			progress(bytes, i + 1, n, t0);
+		if (tty && (seconds() - last > 0.2 || i + 1 == j->n)) {
+			progress(bytes, i + 1, j->n, t0);
 			last = seconds();
 		}
 	}
 	if (tty)
 		fputs("\r\033[K", stderr);
-	pthread_mutex_lock(&j.mu);
-	j.stop = 1;
-	pthread_cond_broadcast(&j.room);
-	pthread_mutex_unlock(&j.mu);
-	for (k = 0; k < threads; k++)
+	pthread_mutex_lock(&j->mu);
+	j->stop = 1;
+	pthread_cond_broadcast(&j->room);
+	pthread_mutex_unlock(&j->mu);
+	for (k = 0; tids && k < threads; k++)
 		pthread_join(tids[k], NULL);
 	/* Documents parsed ahead of a stop are dropped. */
-	for (i = 0; i < j.window; i++)
-		qdx_doc_free(j.slots[i].doc);
+	for (i = 0; i < j->window; i++) {
+		qdx_doc_free(j->slots[i].doc);
+		qdx_folded_free(&j->slots[i].folded);
+	}
 	free(tids);
-	free(j.slots);
-	pthread_mutex_destroy(&j.mu);
-	pthread_cond_destroy(&j.ready);
-	pthread_cond_destroy(&j.room);
+	free(j->slots);
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->ready);
+	pthread_cond_destroy(&j->room);
 	return rc;
+}
+
+static void init_job(job *j, const qdx_rules *rules, const char *const *paths, size_t n,
+                     const qdx_parse_options *opt)
+{
+	memset(j, 0, sizeof(*j));
+	j->rules = rules;
+	j->paths = paths;
+	j->n = n;
+	j->opt = opt;
+}
+
+typedef struct each_ctx {
+	qdx_each_fn each;
+	void *ctx;
+} each_ctx;
+
+static int each_doc(void *arg, size_t i, slot *s)
+{
+	each_ctx *c = arg;
+
+	return c->each(c->ctx, i, s->rc ? NULL : s->doc, &s->err);
+}
+
+int qdx_parse_many(const qdx_rules *rules, const char *const *paths, size_t n,
+                   const qdx_parse_options *opt, int threads, qdx_each_fn each, void *ctx)
+{
+	job j;
+	each_ctx c = { each, ctx };
+
+	init_job(&j, rules, paths, n, opt);
+	return run(&j, threads, each_doc, &c);
 }
 
 typedef struct ingest_ctx {
@@ -165,23 +230,20 @@ typedef struct ingest_ctx {
 	qdx_ingest_stats *st;
 } ingest_ctx;
 
-static int store(void *arg, size_t i, const qdx_doc *doc, const qdx_error *perr)
+static int store(void *arg, size_t i, slot *s)
 {
 	ingest_ctx *c = arg;
 	qdx_error err = { 0 };
 	int added = 0, rc;
-	qdx_iter it;
-	const qdx_node *nd;
-	struct stat sb;
 
-	c->st->bytes += stat(c->paths[i], &sb) ? 0 : (size_t)sb.st_size;
-	if (!doc) {
+	c->st->bytes += s->bytes;
+	if (s->rc) {
 		c->st->failed++;
 		if (c->report)
-			c->report(c->ctx, perr);
+			c->report(c->ctx, &s->err);
 		return 0;
 	}
-	if ((rc = qdx_index_add(c->ix, doc, c->paths[i], &added, &err))) {
+	if ((rc = qdx_index_add_folded(c->ix, s->doc, &s->folded, c->paths[i], &added, &err))) {
 		if (c->report)
 			c->report(c->ctx, &err);
 		return rc;
@@ -191,13 +253,8 @@ static int store(void *arg, size_t i, const qdx_doc *doc, const qdx_error *perr)
 		return 0;
 	}
 	c->st->added++;
-	qdx_iter_init(&it, qdx_doc_root(doc));
-	while (qdx_iter_next(&it, &nd) != QDX_EVENT_DONE) {
-		if (it.ev != QDX_EVENT_ENTER)
-			continue;
-		c->st->items += nd->kind == QDX_NODE_ITEM;
-		c->st->deadlines += nd->kind == QDX_NODE_DEADLINE;
-	}
+	c->st->items += s->items;
+	c->st->deadlines += s->deadlines;
 	return 0;
 }
 
@@ -207,10 +264,13 @@ int qdx_ingest(qdx_index *ix, const qdx_rules *rules, const char *const *paths, 
 {
 	ingest_ctx c = { ix, paths, report, ctx, st };
 	double t0 = seconds();
+	job j;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	rc = qdx_parse_many(rules, paths, n, opt, threads, store, &c);
+	init_job(&j, rules, paths, n, opt);
+	j.fold = 1;
+	rc = run(&j, threads, store, &c);
 	st->seconds = seconds() - t0;
 	return rc;
 }

@@ -11,14 +11,14 @@ fail() { echo "ingest: $*"; exit 1; }
 count() { sqlite3 "$tmp/x.db" "$1"; }
 
 mkdir "$tmp/docs"
-for i in $(seq 1 20); do
+for i in $(seq 1 40); do
 	for f in corpus/*.txt; do cp "$f" "$tmp/docs/$i-$(basename "$f")"; done
 done
 total=$(ls "$tmp/docs" | wc -l)
 items=$("$Q" parse "$tmp/docs" | jq -s '[.[].items | length] | add')
 
 # Killed while it works: what is stored is whole and consistent.
-timeout -s KILL 0.4 "$Q" ingest -j2 --db "$tmp/x.db" "$tmp/docs" 2>/dev/null
+timeout -s KILL 0.3 "$Q" ingest -j2 --db "$tmp/x.db" "$tmp/docs" 2>/dev/null
 [ "$(count 'pragma integrity_check')" = ok ] || fail "index damaged by a kill"
 part=$(count 'select count(*) from documents')
 [ "$part" -lt "$total" ] || echo "ingest: note: finished before the kill ($part files)"
@@ -29,6 +29,9 @@ orphans=$(count 'select count(*) from items where doc not in (select id from doc
 "$Q" ingest -j2 --db "$tmp/x.db" "$tmp/docs" 2>"$tmp/err" || fail "re-run: $(cat "$tmp/err")"
 [ "$(count 'select count(*) from documents')" = "$total" ] || fail "re-run stored $(count 'select count(*) from documents') of $total"
 [ "$(count 'select count(*) from items')" = "$items" ] || fail "items $(count 'select count(*) from items'), JSON $items"
+# The indexes a load into an empty index defers are all back.
+[ "$(count "select count(*) from qdx_meta where key glob 'index:*'")" = 0 ] || fail "indexes left deferred"
+[ "$(count "select count(*) from sqlite_schema where name = 'items_parent'")" = 1 ] || fail "items_parent missing"
 
 # The same folder again adds nothing.
 "$Q" ingest --db "$tmp/x.db" "$tmp/docs" 2>"$tmp/err"

@@ -216,6 +216,25 @@ static int add_doc(qdx_index *ix, const qdx_doc *doc, const char *path)
 	return added;
 }
 
+/* qdx_index_add() with the texts folded ahead, as qdx_ingest() does. */
+static int add_folded(qdx_index *ix, const qdx_doc *doc, const char *path)
+{
+	qdx_folded f;
+	qdx_error err;
+	int added = -1, rc;
+
+	memset(&f, 0, sizeof(f));
+	qdx_fold_doc(&f, doc);
+	rc = qdx_index_add_folded(ix, doc, &f, path, &added, &err);
+	qdx_folded_free(&f);
+	if (rc) {
+		char msg[1200];
+		qdx_error_format(&err, msg, sizeof(msg));
+		fail_msg("qdx_index_add_folded %s: %s", path, msg);
+	}
+	return added;
+}
+
 static qdx_index *open_ix(const char *path)
 {
 	qdx_index *ix = NULL;
@@ -343,6 +362,8 @@ static void test_fold(void **state)
 	/* Nothing to fold: kept; an invalid byte becomes U+FFFD. */
 	assert_folds("Ωμέγα", "Ωμέγα");
 	assert_folds("a\xff" "b", "a\xef\xbf\xbd" "b");
+	/* Each replacement is longer than its byte: the output grows. */
+	assert_folds("\xff\xfe\xff\xfe", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	assert_folds("", "");
 	/* Appends. */
 	qdx_buf_init(&b);
@@ -707,6 +728,66 @@ static void test_batches(void **state)
 	remove_db(path);
 }
 
+/* ---- indexes deferred on an empty index ------------------------------------------------ */
+
+#define INDEXES "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
+#define DEFERRED "SELECT count(*) FROM qdx_meta WHERE key GLOB 'index:*'"
+
+static void test_deferred(void **state)
+{
+	const char *path = db_path("defer.db");
+	qdx_doc *doc = plan_doc('e', 0);
+	qdx_index *ix;
+	qdx_error err;
+	sqlite3 *db;
+	char buf[64];
+	long long n;
+
+	QDX_UNUSED(state);
+	remove_db(path);
+	ix = open_ix(path);
+	db = db_connect(path);
+	n = sql_int(db, INDEXES);
+	assert_true(n >= 10);
+
+	/* The first batch into an empty index drops them; the close makes
+	 * them again, the same. */
+	assert_int_equal(add_folded(ix, doc, "a.txt"), 1);
+	assert_int_equal(qdx_index_commit(ix, &err), 0);
+	assert_int_equal(sql_int(db, INDEXES), 0);
+	assert_int_equal(sql_int(db, DEFERRED), n);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM items_fts"
+	                             " WHERE items_fts MATCH '\"ra soat vi tri\"'"), 1);
+	assert_int_equal(add_doc(ix, doc, "b.txt"), 1);
+	close_ix(ix);
+	assert_int_equal(sql_int(db, INDEXES), n);
+	assert_int_equal(sql_int(db, DEFERRED), 0);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'items_parent'"
+	                             " AND sql = 'CREATE INDEX items_parent ON items(parent)'"), 1);
+
+	/* An index that is not empty keeps its indexes. */
+	ix = open_ix(path);
+	assert_int_equal(add_doc(ix, doc, "c.txt"), 1);
+	assert_int_equal(qdx_index_commit(ix, &err), 0);
+	assert_int_equal(sql_int(db, INDEXES), n);
+	close_ix(ix);
+
+	/* A writer killed mid-load leaves them dropped: the next one to open
+	 * the index makes them before anything else. */
+	sql_exec(db, "INSERT INTO qdx_meta(key, value) SELECT 'index:' || name, sql"
+	             " FROM sqlite_schema WHERE name = 'items_doc';"
+	             "DROP INDEX items_doc");
+	assert_int_equal(sql_int(db, INDEXES), n - 1);
+	ix = open_ix(path);
+	assert_int_equal(sql_int(db, INDEXES), n);
+	assert_int_equal(sql_int(db, DEFERRED), 0);
+	close_ix(ix);
+	assert_string_equal(sql_text(db, "PRAGMA integrity_check", buf, sizeof(buf)), "ok");
+	sqlite3_close(db);
+	qdx_doc_free(doc);
+	remove_db(path);
+}
+
 /* ---- the corpus --------------------------------------------------------------------- */
 
 typedef struct corpus {
@@ -804,10 +885,12 @@ static void test_corpus(void **state)
 	              " %lld deadlines due in 2014 Q3\n", c->n, c->items, c->vi_tri, c->dang, c->q3);
 	remove_db(path);
 
-	/* Ingest everything: one row per ITEM node. */
+	/* Ingest everything: one row per ITEM node.  Every other document
+	 * comes folded ahead, as from qdx_ingest(): the index is the same. */
 	ix = open_ix(path);
 	for (i = 0; i < c->n; i++)
-		assert_int_equal(add_doc(ix, c->doc[i], c->path[i]), 1);
+		assert_int_equal(i % 2 ? add_folded(ix, c->doc[i], c->path[i])
+		                       : add_doc(ix, c->doc[i], c->path[i]), 1);
 	close_ix(ix);
 	db = db_connect(path);
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM documents"), (long long)c->n);
@@ -906,6 +989,7 @@ int main(void)
 		cmocka_unit_test(test_path_attr),
 		cmocka_unit_test(test_reingest),
 		cmocka_unit_test(test_batches),
+		cmocka_unit_test(test_deferred),
 		cmocka_unit_test(test_corpus),
 	};
 
