@@ -74,8 +74,9 @@ static const char parse_help[] =
 	"line for each document (NDJSON).  XML follows schema/qdx.rng; with several\n"
 	"inputs give --out DIR to write DIR/NAME.xml (or DIR/NAME.json) per\n"
 	"document.  Diagnostics go into the output, errors to standard error.\n"
-	"Several files are parsed by N threads (-j, default one per core) and\n"
-	"printed in the order given.\n";
+	"Several files are parsed by N threads (-j, default one per core; with\n"
+	"-j 1 no thread is added) and printed in the order given, each written as\n"
+	"it renders.\n";
 
 static const char ingest_help[] =
 	"usage: qdx ingest --db FILE [OPTIONS] PATH ...\n"
@@ -89,7 +90,9 @@ static const char ingest_help[] =
 	"same command again to finish.\n"
 	"\n"
 	"  --db FILE        the index (created if missing)\n"
-	"  -j, --jobs N     parse with N threads (default: one per core)\n";
+	"  -j, --jobs N     threads (default: one per core): with 1, one thread\n"
+	"                   parses and writes; with N > 1, N parse while another\n"
+	"                   writes the index\n";
 
 static const char search_help[] =
 	"usage: qdx search [--db FILE] [--exact] [--limit N] [--format text|json] QUERY...\n"
