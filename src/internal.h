@@ -254,7 +254,7 @@ struct qdx_node {
 	const char *label;
 	const char *text;
 	struct qdx_attr *attrs; /* a list, newest first */
-	struct qdx_node *parent, *first, *last, *prev, *next;
+	struct qdx_node *parent, *first, *last, *next;
 };
 
 typedef struct qdx_meta {

@@ -48,7 +48,6 @@ void qdx_node_append(qdx_node *parent, qdx_node *child)
 	if (!may_contain(parent->kind, child->kind))
 		qdx_die("tree: node kind %d may not hold kind %d", parent->kind, child->kind);
 	child->parent = parent;
-	child->prev = parent->last;
 	child->next = NULL;
 	if (parent->last)
 		parent->last->next = child;
@@ -57,28 +56,57 @@ void qdx_node_append(qdx_node *parent, qdx_node *child)
 	parent->last = child;
 }
 
+/* Merges two lists sorted by line, the first's nodes first on ties. */
+static qdx_node *merge(qdx_node *a, qdx_node *b)
+{
+	qdx_node head, *t = &head;
+
+	while (a && b) {
+		if (b->line < a->line) {
+			t->next = b;
+			b = b->next;
+		} else {
+			t->next = a;
+			a = a->next;
+		}
+		t = t->next;
+	}
+	t->next = a ? a : b;
+	return head.next;
+}
+
 void qdx_node_sort_children(qdx_node *parent)
 {
-	qdx_node *c = parent->first, *next, *p;
+	qdx_node *runs[48], *c = parent->first, *next, *list;
+	size_t nruns = 0, k;
 
-	/* Insertion sort by line: the children come as two runs already in
-	 * order (blocks, then items), so this is close to linear. */
-	parent->first = parent->last = NULL;
-	for (; c; c = next) {
+	/* A stable merge of the runs already in order: the children come as
+	 * two (blocks, then items), so this is one merge in practice.  Runs are
+	 * merged pairwise as they come, like a binary counter, so that any
+	 * order stays O(n log n) with a bounded stack of runs. */
+	while (c) {
+		qdx_node *start = c;
+		while (c->next && c->next->line >= c->line)
+			c = c->next;
 		next = c->next;
-		for (p = parent->last; p && p->line > c->line; p = p->prev)
-			;
-		c->prev = p;
-		c->next = p ? p->next : parent->first;
-		if (c->next)
-			c->next->prev = c;
-		else
-			parent->last = c;
-		if (p)
-			p->next = c;
-		else
-			parent->first = c;
+		c->next = NULL;
+		list = start;
+		for (k = 0; k < nruns && runs[k]; k++) {
+			list = merge(runs[k], list);
+			runs[k] = NULL;
+		}
+		if (k == nruns)
+			nruns++;
+		runs[k] = list;
+		c = next;
 	}
+	list = NULL;
+	for (k = 0; k < nruns; k++)
+		if (runs[k])
+			list = list ? merge(runs[k], list) : runs[k];
+	parent->first = list;
+	for (c = list, parent->last = NULL; c; c = c->next)
+		parent->last = c;
 }
 
 void qdx_node_set_attr(qdx_doc *doc, qdx_node *n, const char *name, const char *value)

@@ -88,6 +88,41 @@ static void test_attrs(void **state)
 	qdx_doc_free(doc);
 }
 
+/* Children sorted by line, equal lines in the order they were added,
+ * whatever the runs: the usual two (blocks, then items), many, one. */
+static void test_sort_children(void **state)
+{
+	static const unsigned lines[][12] = {
+		{ 2, 5, 9, 1, 3, 5, 7, 0 },
+		{ 9, 8, 7, 6, 5, 4, 3, 2, 1, 0 },
+		{ 1, 2, 3, 0 },
+		{ 4, 4, 2, 2, 9, 1, 1, 0 },
+	};
+	size_t t, i, n;
+
+	QDX_UNUSED(state);
+	for (t = 0; t < sizeof(lines) / sizeof(lines[0]); t++) {
+		qdx_doc *doc = qdx_xcalloc(1, sizeof(*doc));
+		qdx_node *root = qdx_node_new(doc, QDX_NODE_PART, 0), *c, *prev = NULL;
+		for (n = 0; lines[t][n]; n++) {
+			c = qdx_node_new(doc, QDX_NODE_ITEM, lines[t][n]);
+			c->level = (int)n;   /* the order of addition */
+			qdx_node_append(root, c);
+		}
+		qdx_node_sort_children(root);
+		for (i = 0, c = root->first; c; c = c->next, i++) {
+			if (prev)
+				assert_true(prev->line < c->line ||
+				            (prev->line == c->line && prev->level < c->level));
+			assert_ptr_equal(c->parent, root);
+			prev = c;
+		}
+		assert_int_equal(i, n);
+		assert_ptr_equal(root->last, prev);
+		qdx_doc_free(doc);
+	}
+}
+
 /* Strings are not aligned, other allocations are, and both are intact
  * next to each other. */
 static void test_alignment(void **state)
@@ -113,6 +148,7 @@ int main(void)
 		cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_intern_many),
 		cmocka_unit_test(test_attrs),
+		cmocka_unit_test(test_sort_children),
 		cmocka_unit_test(test_alignment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
