@@ -46,6 +46,10 @@ enum {
 	QDX_COL_NOTE
 };
 
+/* table.c: appends s[0..n), trimmed of spaces and tabs, to a cell's text,
+ * a space between it and what the cell held; nothing when it is blank. */
+void qdx_table_cell_append(qdx_buf *c, const char *s, size_t n);
+
 /* table.c: the role the header cell text s[0..n) names, or QDX_COL_NONE. */
 int qdx_table_role(qdx_doc *doc, const char *s, size_t n);
 /* Whether qdx_table_role() would say `role`, running only the rules that

@@ -782,19 +782,6 @@ static size_t split_at(const piece *x, double head_max, double tail_max)
 	return 0;
 }
 
-static void put_text(qdx_buf *c, const char *s, size_t n)
-{
-	while (n && *s == ' ')
-		s++, n--;
-	while (n && s[n - 1] == ' ')
-		n--;
-	if (!n)
-		return;
-	if (c->len)
-		qdx_buf_putc(c, ' ');
-	qdx_buf_put(c, s, n);
-}
-
 /* The part [from, to) of a line cut in two. */
 static piece cut_piece(const ptab *p, const piece *x, size_t from, size_t to)
 {
@@ -860,12 +847,12 @@ static void narrow_cells(ptab *p, piece *content_last, const piece *y, size_t m,
 		}
 	}
 	if (content_last) {
-		put_text(&out->cells[1], content_last->s, content_last->n);
+		qdx_table_cell_append(&out->cells[1], content_last->s, content_last->n);
 		lastp[1] = *content_last;
 		has[1] = 1;
 	}
 	for (k = 0; k < best_m; k++) {
-		put_text(&out->cells[best_col[k]], best_y[k].s, best_y[k].n);
+		qdx_table_cell_append(&out->cells[best_col[k]], best_y[k].s, best_y[k].n);
 		lastp[best_col[k]] = best_y[k];
 		has[best_col[k]] = 1;
 	}
@@ -972,7 +959,7 @@ static void row_cells(ptab *p, prow *r, qdx_table_row *out)
 			;
 		for (; k < e && p->pc[k].col == 1; k++) {
 			if (content_last)
-				put_text(&out->cells[1], content_last->s, content_last->n);
+				qdx_table_cell_append(&out->cells[1], content_last->s, content_last->n);
 			content_last = &p->pc[k];
 		}
 		if (!frag) {
@@ -983,7 +970,7 @@ static void row_cells(ptab *p, prow *r, qdx_table_row *out)
 			continue;
 		}
 		if (content_last) {
-			put_text(&out->cells[1], content_last->s, content_last->n);
+			qdx_table_cell_append(&out->cells[1], content_last->s, content_last->n);
 			lastp[1] = *content_last;
 			has[1] = 1;
 		}
@@ -1005,7 +992,7 @@ static void row_cells(ptab *p, prow *r, qdx_table_row *out)
 				}
 			}
 			for (; k < g; k++)
-				put_text(&out->cells[best], p->pc[k].s, p->pc[k].n);
+				qdx_table_cell_append(&out->cells[best], p->pc[k].s, p->pc[k].n);
 			lastp[best] = p->pc[g - 1];
 			has[best] = 1;
 			next_col = best + 1;

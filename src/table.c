@@ -62,7 +62,7 @@ void qdx_table_row_free(row *r)
 		qdx_buf_free(&r->cells[i]);
 }
 
-static void cell_append(qdx_buf *c, const char *s, size_t n)
+void qdx_table_cell_append(qdx_buf *c, const char *s, size_t n)
 {
 	while (n && (*s == ' ' || *s == '\t'))
 		s++, n--;
@@ -90,7 +90,7 @@ static size_t read_row(const qdx_text *t, size_t i, size_t to, row *r, int ncols
 		while (p <= end && r->ncells < MAX_COLS) {
 			const char *tab = memchr(p, '\t', (size_t)(end - p));
 			const char *e = tab ? tab : end;
-			cell_append(&r->cells[r->ncells++], p, (size_t)(e - p));
+			qdx_table_cell_append(&r->cells[r->ncells++], p, (size_t)(e - p));
 			p = e + 1;
 		}
 		r->to = i + 1;
@@ -101,9 +101,9 @@ static size_t read_row(const qdx_text *t, size_t i, size_t to, row *r, int ncols
 		size_t j = i;
 		if (i < to && t->v[i].len && (t->v[i].flags & QDX_LINE_CELL)) {
 			if (r->ncells < MAX_COLS)
-				cell_append(&r->cells[r->ncells++], qdx_text_line(t, i), t->v[i].len);
+				qdx_table_cell_append(&r->cells[r->ncells++], qdx_text_line(t, i), t->v[i].len);
 			else
-				cell_append(&r->cells[MAX_COLS - 1], qdx_text_line(t, i), t->v[i].len);
+				qdx_table_cell_append(&r->cells[MAX_COLS - 1], qdx_text_line(t, i), t->v[i].len);
 			i++;
 			continue;
 		}
@@ -114,7 +114,7 @@ static size_t read_row(const qdx_text *t, size_t i, size_t to, row *r, int ncols
 		if (j + 1 >= to || !t->v[j].len || (t->v[j].flags & (QDX_LINE_CELL | QDX_LINE_ROW)) ||
 		    !(t->v[j + 1].flags & QDX_LINE_CELL))
 			break;
-		cell_append(&r->cells[r->ncells - 1], qdx_text_line(t, j), t->v[j].len);
+		qdx_table_cell_append(&r->cells[r->ncells - 1], qdx_text_line(t, j), t->v[j].len);
 		i = j + 1;
 	}
 	r->to = i;
@@ -326,7 +326,7 @@ static void join_rows(row *prev, const row *r)
 	int i;
 
 	for (i = 0; i < r->ncells && i < MAX_COLS; i++)
-		cell_append(&prev->cells[i], r->cells[i].p, r->cells[i].len);
+		qdx_table_cell_append(&prev->cells[i], r->cells[i].p, r->cells[i].len);
 	if (prev->ncells < r->ncells)
 		prev->ncells = r->ncells;
 	prev->to = r->to;
