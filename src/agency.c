@@ -134,15 +134,6 @@ static memo *thread_memo(const qdx_rules *rules)
 	return mm;
 }
 
-static uint32_t hash_bytes(uint32_t h, const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 /* The key of the text at s[pos..n): its first word with the space after
  * it, at most WORD_MAX bytes and whole characters, so always a prefix of
  * what qdx_helper_at() copies. */
@@ -163,7 +154,7 @@ static size_t word_key(const char *s, size_t n, size_t pos)
 static word_slot *word_find(memo *mm, const qdx_rule *r, const char *s, size_t n)
 {
 	uintptr_t rp = (uintptr_t)r;
-	uint32_t h = hash_bytes(2166136261u ^ (uint32_t)(rp >> 4), s, n);
+	uint32_t h = qdx_hash(QDX_HASH_SEED ^ (uint32_t)(rp >> 4), s, n);
 	size_t i = h & (WORD_SLOTS - 1);
 
 	while (mm->word[i].r &&
@@ -519,7 +510,7 @@ static const char *canonical_of(qdx_xctx *x, memo *mm, const char *t, size_t n, 
 		*cn = n;
 		return t;
 	}
-	h = hash_bytes(2166136261u, t, n);
+	h = qdx_hash(QDX_HASH_SEED, t, n);
 	c = canon_find(mm, h, t, n);
 	if (c->n) {
 		*cn = c->cn;

@@ -118,16 +118,6 @@ struct qdx_intern {
 	uint32_t cap, used;     /* cap: a power of two */
 };
 
-static uint32_t hash_of(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;   /* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 static void intern_grow(struct qdx_intern *t)
 {
 	uint32_t cap = t->cap ? t->cap * 2 : 1024, i, j;
@@ -157,7 +147,7 @@ const char *qdx_arena_intern(qdx_arena *a, const char *s, size_t n)
 		t = a->intern = qdx_xcalloc(1, sizeof(*t));
 	if (t->used < INTERN_CAP && (t->used + 1) * 4 > t->cap * 3)
 		intern_grow(t);
-	h = hash_of(s, n);
+	h = qdx_hash(QDX_HASH_SEED, s, n);
 	for (j = h & (t->cap - 1); t->v[j].s; j = (j + 1) & (t->cap - 1))
 		if (t->v[j].hash == h && t->v[j].n == n && !memcmp(t->v[j].s, s, n))
 			return t->v[j].s;

@@ -396,15 +396,6 @@ typedef struct grams {
 	int *df;             /* per id: tasks holding it */
 } grams;
 
-static uint32_t hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 static int intern(grams *g, const char *key)
 {
 	size_t i;
@@ -420,7 +411,8 @@ static int intern(grams *g, const char *key)
 		for (k = 0; k < old; k++) {
 			if (!slot[k])
 				continue;
-			i = hash(g->keys.p + slot[k] - 1) & (g->cap - 1);
+			i = qdx_hash(QDX_HASH_SEED, g->keys.p + slot[k] - 1,
+			             strlen(g->keys.p + slot[k] - 1)) & (g->cap - 1);
 			while (g->slot[i])
 				i = (i + 1) & (g->cap - 1);
 			g->slot[i] = slot[k];
@@ -429,7 +421,7 @@ static int intern(grams *g, const char *key)
 		free(slot);
 		free(ids);
 	}
-	i = hash(key) & (g->cap - 1);
+	i = qdx_hash(QDX_HASH_SEED, key, strlen(key)) & (g->cap - 1);
 	while (g->slot[i]) {
 		if (!strcmp(g->keys.p + g->slot[i] - 1, key))
 			return g->slot_id[i];

@@ -94,20 +94,10 @@ typedef struct memo {
 	size_t cap, used;   /* cap is 0 or a power of two */
 } memo;
 
-static size_t memo_hash(int how, const unsigned char *s, size_t n)
-{
-	uint32_t h = 2166136261u ^ (uint32_t)how;   /* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ s[i]) * 16777619u;
-	return h;
-}
-
 /* The slot holding word s[0..n), or the free slot where it belongs. */
 static memo_slot *memo_probe(const memo *m, int how, const unsigned char *s, size_t n)
 {
-	size_t i = memo_hash(how, s, n) & (m->cap - 1);
+	size_t i = qdx_hash(QDX_HASH_SEED ^ (uint32_t)how, s, n) & (m->cap - 1);
 
 	for (;; i = (i + 1) & (m->cap - 1)) {
 		memo_slot *e = &m->slot[i];

@@ -48,6 +48,20 @@ typedef struct qdx_span {
 void qdx_buf_init(qdx_buf *b);
 void qdx_buf_free(qdx_buf *b);
 void qdx_buf_reserve(qdx_buf *b, size_t extra);
+/* FNV-1a over s[0..n), continuing from `h` (QDX_HASH_SEED to start, or
+ * the seed mixed with something that tells apart tables sharing keys): the
+ * hash of every table keyed by text (interned strings, word memos, grams). */
+#define QDX_HASH_SEED 2166136261u
+static inline uint32_t qdx_hash(uint32_t h, const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
 /* The appends every stage makes byte by byte: inline, reserve() only when
  * the room runs out (they were a tenth of the parse as calls). */
 static inline void qdx_buf_put(qdx_buf *b, const void *s, size_t n)
