@@ -759,24 +759,39 @@ static int default_jobs(void)
 	return n > 0 ? (int)(n < 16 ? n : 16) : 1;
 }
 
+/* The commands, each with its help: `qdx NAME` runs it, `qdx help NAME`
+ * and `qdx NAME --help` print the help. */
+static const struct command {
+	const char *name;
+	int (*run)(options *o, paths *in);
+	const char *help;
+} commands[] = {
+	{ "parse", cmd_parse, parse_help },
+	{ "ingest", cmd_ingest, ingest_help },
+	{ "rules", cmd_rules, rules_help },
+	{ "search", cmd_search, search_help },
+	{ "tasks", cmd_tasks, tasks_help },
+	{ "stats", cmd_stats, stats_help },
+	{ "compare", cmd_compare, compare_help },
+};
+
+static const struct command *command_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
 static int cmd_help(paths *in)
 {
 	const char *c = in->n ? in->v[0] : "";
+	const struct command *k = command_named(c);
 
-	if (!strcmp(c, "parse"))
-		fputs(parse_help, stdout);
-	else if (!strcmp(c, "ingest"))
-		fputs(ingest_help, stdout);
-	else if (!strcmp(c, "rules"))
-		fputs(rules_help, stdout);
-	else if (!strcmp(c, "search"))
-		fputs(search_help, stdout);
-	else if (!strcmp(c, "tasks"))
-		fputs(tasks_help, stdout);
-	else if (!strcmp(c, "stats"))
-		fputs(stats_help, stdout);
-	else if (!strcmp(c, "compare"))
-		fputs(compare_help, stdout);
+	if (k)
+		fputs(k->help, stdout);
 	else if (!*c)
 		fputs(usage_text, stdout);
 	else {
@@ -891,20 +906,8 @@ int main(int argc, char **argv)
 				expand(&in, line);
 		}
 	}
-	if (!strcmp(cmd, "parse"))
-		rc = cmd_parse(&o, &in);
-	else if (!strcmp(cmd, "ingest"))
-		rc = cmd_ingest(&o, &in);
-	else if (!strcmp(cmd, "rules"))
-		rc = cmd_rules(&o, &in);
-	else if (!strcmp(cmd, "search"))
-		rc = cmd_search(&o, &in);
-	else if (!strcmp(cmd, "tasks"))
-		rc = cmd_tasks(&o, &in);
-	else if (!strcmp(cmd, "stats"))
-		rc = cmd_stats(&o, &in);
-	else if (!strcmp(cmd, "compare"))
-		rc = cmd_compare(&o, &in);
+	if (command_named(cmd))
+		rc = command_named(cmd)->run(&o, &in);
 	else if (!strcmp(cmd, "help"))
 		rc = cmd_help(&in);
 	else {
