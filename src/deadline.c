@@ -507,22 +507,30 @@ static int unit_follows(const unsigned char *s, size_t n, size_t p)
  * first anchor at or after i, or n. */
 static size_t next_anchor(const char *str, size_t n, size_t i)
 {
-	/* The bytes an anchor can start with: digits, q h t m s k (either
-	 * case) and 0xC4 (đ, Đ).  Everything else is skipped at once. */
+	/* The bytes an anchor can start with, by what may follow them: digits
+	 * (anything), q Q, h H, t T, m M, s S, k K and 0xC4 (đ, Đ).  Testing
+	 * the pair keeps the common "tr", "to", "ho", "đư" away from the
+	 * switch: a byte passes when first[c] & (second[next] | ANY). */
+	enum { Q_ = 1, H_ = 2, T_ = 4, M_ = 8, S_ = 16, K_ = 32, D_ = 64, ANY = 128 };
 	static const unsigned char first[256] = {
-		['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
-		['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-		['q'] = 1, ['Q'] = 1, ['h'] = 1, ['H'] = 1, ['t'] = 1, ['T'] = 1,
-		['m'] = 1, ['M'] = 1, ['s'] = 1, ['S'] = 1, ['k'] = 1, ['K'] = 1,
-		[0xC4] = 1,
+		['0'] = ANY, ['1'] = ANY, ['2'] = ANY, ['3'] = ANY, ['4'] = ANY,
+		['5'] = ANY, ['6'] = ANY, ['7'] = ANY, ['8'] = ANY, ['9'] = ANY,
+		['q'] = Q_, ['Q'] = Q_, ['h'] = H_, ['H'] = H_, ['t'] = T_, ['T'] = T_,
+		['m'] = M_, ['M'] = M_, ['s'] = S_, ['S'] = S_, ['k'] = K_, ['K'] = K_,
+		[0xC4] = D_,
+	};
+	static const unsigned char second[256] = {
+		['u'] = Q_, ['U'] = Q_, [0xC3] = Q_ | H_ | K_, [0xE1] = H_ | T_ | M_,
+		['h'] = T_, ['H'] = T_, ['a'] = S_, ['A'] = S_, [0x90] = D_, [0x91] = D_,
 	};
 	const unsigned char *s = (const unsigned char *)str;
 
 	for (; i < n; i++) {
-		unsigned c = s[i];
+		unsigned c;
 		size_t r;
-		if (!first[c])
-			continue;
+		while (i + 1 < n && !(first[s[i]] & (second[s[i + 1]] | ANY)))
+			i++;
+		c = s[i];   /* the last byte is tested alone: only a digit can pass */
 		r = n - i - 1;
 		if (c >= '0' && c <= '9') {
 			size_t e = i;
