@@ -11,16 +11,24 @@
 #include "extract.h"
 #include "fold.h"
 
+/* Is `c` somewhere right after a digit?  memchr skips the text between. */
+static int after_digit(const char *s, size_t n, char c)
+{
+	const char *p = s, *e = s + n;
+
+	while ((p = memchr(p, c, (size_t)(e - p))) != NULL) {
+		if (p > s && p[-1] >= '0' && p[-1] <= '9')
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 /* Something worth a regex search: a digit joined to '/' or '-', as every
  * document number has ("1557/QĐ-TTg", "09-CTr/TU", "87/CP"). */
 static int maybe_numbered(const char *s, size_t n)
 {
-	size_t i;
-
-	for (i = 1; i < n; i++)
-		if ((s[i] == '/' || s[i] == '-') && s[i - 1] >= '0' && s[i - 1] <= '9')
-			return 1;
-	return 0;
+	return after_digit(s, n, '/') || after_digit(s, n, '-');
 }
 
 #define WINDOW_BACK 200
