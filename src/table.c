@@ -14,7 +14,9 @@
  */
 #include "internal.h"
 #include "hierarchy.h"
+#include "rules.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 #define MAX_COLS QDX_TABLE_COLS
@@ -142,21 +144,76 @@ static int rule_role(const qdx_rule *r)
 	return R_NONE;
 }
 
+/* The table rules and the role of each, read from their attributes once
+ * per thread and rules load: qdx_table_role_is() runs on every short line
+ * of a body, and reading them there cost ~1% of a parse. */
+typedef struct roles_memo {
+	unsigned long serial;           /* of the qdx_rules it is about */
+	const qdx_ruleset *set;
+	size_t n;
+	unsigned char *role;            /* per rule of the set */
+	size_t last[QDX_COUNT(role_names)]; /* 1 + the last rule giving a role */
+} roles_memo;
+
+static pthread_key_t memo_key;
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+
+static void memo_free(void *p)
+{
+	roles_memo *mm = p;
+
+	if (mm)
+		free(mm->role);
+	free(mm);
+}
+
+static void memo_key_make(void)
+{
+	if (pthread_key_create(&memo_key, memo_free))
+		qdx_die("cannot create a thread key");
+}
+
+static const roles_memo *table_roles(const qdx_rules *rules)
+{
+	roles_memo *mm;
+	size_t k;
+
+	pthread_once(&memo_once, memo_key_make);
+	mm = pthread_getspecific(memo_key);
+	if (!mm) {
+		mm = qdx_xcalloc(1, sizeof(*mm));
+		pthread_setspecific(memo_key, mm);
+	}
+	if (mm->serial == rules->serial)
+		return mm;
+	mm->serial = rules->serial;
+	mm->set = qdx_rules_set(rules, "table");
+	mm->n = qdx_ruleset_count(mm->set);
+	mm->role = qdx_xrealloc(mm->role, mm->n + 1);
+	memset(mm->last, 0, sizeof(mm->last));
+	for (k = 0; k < mm->n; k++) {
+		mm->role[k] = (unsigned char)rule_role(qdx_ruleset_rule(mm->set, k));
+		mm->last[mm->role[k]] = k + 1;
+	}
+	return mm;
+}
+
 int qdx_table_role_is(qdx_doc *doc, const char *cell, size_t n, int role)
 {
-	const qdx_ruleset *set = doc->rules ? qdx_rules_set(doc->rules, "table") : NULL;
-	size_t k, last = 0;
+	const roles_memo *mm;
+	size_t k, last;
 	qdx_match m;
 
+	if (!doc->rules || role <= R_NONE || role >= (int)QDX_COUNT(role_names))
+		return 0;
+	mm = table_roles(doc->rules);
 	/* The rules that could win before the last one giving `role`: the
 	 * first of them that matches decides, as in qdx_table_role(). */
-	for (k = 0; set && k < qdx_ruleset_count(set); k++)
-		if (rule_role(qdx_ruleset_rule(set, k)) == role)
-			last = k + 1;
+	last = mm->last[role];
 	for (k = 0; k < last; k++) {
-		const qdx_rule *r = qdx_ruleset_rule(set, k);
-		int rr = rule_role(r);
-		if (rr != R_NONE && qdx_rule_search(r, doc->matcher, cell, n, 0, &m) == 1)
+		int rr = mm->role[k];
+		if (rr != R_NONE &&
+		    qdx_rule_search(qdx_ruleset_rule(mm->set, k), doc->matcher, cell, n, 0, &m) == 1)
 			return rr == role;
 	}
 	return 0;
@@ -164,19 +221,21 @@ int qdx_table_role_is(qdx_doc *doc, const char *cell, size_t n, int role)
 
 int qdx_table_role(qdx_doc *doc, const char *cell, size_t n)
 {
-	const qdx_ruleset *set = doc->rules ? qdx_rules_set(doc->rules, "table") : NULL;
+	const roles_memo *mm;
 	size_t k;
 	qdx_match m;
 
+	if (!doc->rules)
+		return R_NONE;
+	mm = table_roles(doc->rules);
 	/* One pass of the combined pattern says whether any rule matches at
 	 * all (most cells name no column); then the rules in priority order. */
-	if (!set || qdx_ruleset_search(set, doc->matcher, cell, n, 0, &m) != 1)
+	if (!mm->set || qdx_ruleset_search(mm->set, doc->matcher, cell, n, 0, &m) != 1)
 		return R_NONE;
-	for (k = 0; k < qdx_ruleset_count(set); k++) {
-		const qdx_rule *r = qdx_ruleset_rule(set, k);
-		if (qdx_rule_search(r, doc->matcher, cell, n, 0, &m) == 1 && rule_role(r) != R_NONE)
-			return rule_role(r);
-	}
+	for (k = 0; k < mm->n; k++)
+		if (qdx_rule_search(qdx_ruleset_rule(mm->set, k), doc->matcher, cell, n, 0, &m) == 1 &&
+		    mm->role[k] != R_NONE)
+			return mm->role[k];
 	return R_NONE;
 }
 
