@@ -45,9 +45,11 @@ struct qdx_ruleset {
 	qdx_rule *v;
 	size_t n;
 	struct pcre2_real_code_8 *code;   /* all rules as one alternation */
-	char **needs;           /* when every rule says what text it needs: all
-	                           those texts (a subject with none cannot match) */
+	qdx_span *needs;        /* when every rule says what text it needs: all
+	                           those texts (a subject with none cannot match),
+	                           in the order of their first bytes */
 	size_t nneeds;
+	unsigned char need_at[256]; /* 1 + the first need starting with a byte */
 	int jit;                /* code is JIT-compiled */
 	unsigned char first[256]; /* the bytes a match can start with */
 };
