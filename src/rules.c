@@ -289,37 +289,94 @@ static int could_match(const qdx_ruleset *s, const char *subj, size_t n, size_t 
 	return 0;
 }
 
+/* Sets can[b] for every byte b a match of rule r can start with: PCRE2's
+ * first-byte bitmap or first code unit of the rule.  PCRE2 studies none
+ * for a pattern with \\d, \\s or \\w under PCRE2_UCP ("1.", "Điều 2"); these
+ * differ from their ASCII meaning only for characters beyond ASCII, so
+ * the rule compiled without UCP, plus every byte that starts such a
+ * character, tells as much.  Every byte when neither can tell. */
+static void rule_first_bytes(const qdx_ruleset *set, const qdx_rule *r, unsigned char can[256])
+{
+	pcre2_code *ascii = NULL;
+	const pcre2_code *code = r->code;
+	const uint8_t *bm = NULL;
+	uint32_t type = 0, unit = 0;
+	size_t b;
+	int ec;
+	PCRE2_SIZE eo;
+
+	memset(can, 0, 256);
+	for (;;) {
+		if (!pcre2_pattern_info(code, PCRE2_INFO_FIRSTBITMAP, &bm) && bm) {
+			for (b = 0; b < 256; b++)
+				can[b] |= (bm[b / 8] >> (b % 8)) & 1;
+			break;
+		}
+		if (!pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &type) && type == 1 &&
+		    !pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODEUNIT, &unit) && unit < 256) {
+			/* PCRE2 does not say whether that unit is caseless
+			 * ("(?i)quý" reports 'q'): take both cases of a letter. */
+			can[unit] = 1;
+			if ((unit | 32) >= 'a' && (unit | 32) <= 'z')
+				can[unit ^ 32] = 1;
+			break;
+		}
+		if (ascii || !(ascii = pcre2_compile((PCRE2_SPTR)r->pattern.p, r->pattern.len,
+		                                     PCRE2_UTF | PCRE2_NO_UTF_CHECK |
+		                                             (set->classify ? PCRE2_ANCHORED : 0),
+		                                     &ec, &eo, NULL))) {
+			memset(can, 1, 256);
+			break;
+		}
+		code = ascii;
+		memset(can + 0x80, 1, 0x80);
+	}
+	pcre2_code_free(ascii);
+}
+
 /* The bytes a match of the set can start with (rules marked `use`, the
- * stages' helpers, aside): each rule's first-byte bitmap or first code
- * unit as PCRE2 studied it; every byte when some rule has neither.  Made
- * once here: a document asking for it cost 1% of its parse. */
-static void first_bytes_of(qdx_ruleset *set)
+ * stages' helpers, aside), from `can` (256 per rule).  Made once here: a
+ * document asking for it cost 1% of its parse. */
+static void first_bytes_of(qdx_ruleset *set, const unsigned char *can)
 {
 	size_t i, b;
 
-	for (i = 0; i < set->n; i++) {
-		const qdx_rule *r = &set->v[i];
-		const uint8_t *bm = NULL;
-		uint32_t type = 0, unit = 0;
-		if (qdx_rule_attr(r, "use"))
-			continue;
-		if (!pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTBITMAP, &bm) && bm) {
-			for (b = 0; b < 256; b++)
-				if (bm[b / 8] & (1u << (b % 8)))
-					set->first[b] = 1;
-			continue;
+	for (i = 0; i < set->n; i++)
+		for (b = 0; b < 256 && !qdx_rule_attr(&set->v[i], "use"); b++)
+			set->first[b] |= can[i * 256 + b];
+}
+
+/* Anchored, PCRE2 tries every alternative of a set at a subject's start:
+ * a line of prose tried all fourteen rules of rules/segment.rules.  So a
+ * classify set runs, for a subject starting with byte b, only the rules
+ * that can match there, one by one, when they are few (a lane; the bytes
+ * with the same rules share one); its whole pattern when they are many.
+ * Compiling an alternation per lane instead cost more than it saved over
+ * a hundred documents. */
+static void lanes_of(qdx_ruleset *set, const unsigned char *can)
+{
+	size_t b, l, i;
+
+	for (b = 0; b < 256; b++) {
+		qdx_lane lane;
+		memset(&lane, 0, sizeof(lane));
+		for (i = 0; i < set->n && lane.n >= 0; i++) {
+			if (!can[i * 256 + b])
+				continue;
+			if (lane.n == QDX_LANE_RULES)
+				lane.n = -1;
+			else
+				lane.rule[lane.n++] = (unsigned short)i;
 		}
-		if (!pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODETYPE, &type) && type == 1 &&
-		    !pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODEUNIT, &unit) && unit < 256) {
-			/* PCRE2 does not say whether that unit is caseless
-			 * ("(?i)quý" reports 'q'): take both cases of a letter. */
-			set->first[unit] = 1;
-			if ((unit | 32) >= 'a' && (unit | 32) <= 'z')
-				set->first[unit ^ 32] = 1;
-			continue;
+		if (lane.n < 0)
+			memset(lane.rule, 0, sizeof(lane.rule));
+		for (l = 0; l < set->nlanes && memcmp(&set->lanes[l], &lane, sizeof(lane)); l++)
+			;
+		if (l == set->nlanes) {
+			set->lanes = qdx_xrealloc(set->lanes, (l + 1) * sizeof(*set->lanes));
+			set->lanes[set->nlanes++] = lane;
 		}
-		memset(set->first, 1, sizeof(set->first));
-		return;
+		set->lane_of[b] = (unsigned char)l;
 	}
 }
 
@@ -357,8 +414,14 @@ static int load_file(qdx_ruleset *set, const char *path, qdx_error *err)
 	if (!rc && set->n)
 		rc = compile_set(set, err);
 	if (!rc) {
+		unsigned char *can = qdx_xmalloc(set->n * 256 + 1);
 		collect_needs(set);
-		first_bytes_of(set);
+		for (i = 0; i < set->n; i++)
+			rule_first_bytes(set, &set->v[i], can + i * 256);
+		first_bytes_of(set, can);
+		if (set->classify && set->n < 65536)
+			lanes_of(set, can);
+		free(can);
 	}
 	return rc;
 }
@@ -486,6 +549,7 @@ void qdx_rules_free(qdx_rules *r)
 		for (j = 0; j < s->nneeds; j++)
 			free((char *)s->needs[j].p);
 		free(s->needs);
+		free(s->lanes);
 		pcre2_code_free(s->code);
 		free(s->path);
 		free(s->name);
@@ -626,9 +690,17 @@ static int run(const pcre2_code *code, int jitted, const qdx_ruleset *set, const
 int qdx_ruleset_classify(const qdx_ruleset *s, qdx_matcher *mt, const char *subj, size_t n,
                          qdx_match *m)
 {
+	const qdx_lane *l;
+	int i, rc = 0;
+
 	if (!s || !s->code)
 		return 0;
-	return run(s->code, s->jit, s, NULL, mt, subj, n, 0, m);
+	l = n && s->nlanes ? &s->lanes[s->lane_of[(unsigned char)subj[0]]] : NULL;
+	if (!l || l->n < 0)
+		return run(s->code, s->jit, s, NULL, mt, subj, n, 0, m);
+	for (i = 0; !rc && i < l->n; i++)
+		rc = qdx_rule_search(&s->v[l->rule[i]], mt, subj, n, 0, m);
+	return rc;
 }
 
 int qdx_ruleset_search(const qdx_ruleset *s, qdx_matcher *mt, const char *subj, size_t n,

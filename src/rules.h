@@ -39,6 +39,16 @@ struct qdx_rule {
 	size_t nexamples;
 };
 
+/* A classify set's lanes hold at most this many rules. */
+#define QDX_LANE_RULES 4
+
+/* Of a classify set: the rules that can match a subject starting with
+ * one of some bytes, when they are few. */
+typedef struct qdx_lane {
+	int n;                  /* -1: more than QDX_LANE_RULES */
+	unsigned short rule[QDX_LANE_RULES];   /* indexes, in file order */
+} qdx_lane;
+
 struct qdx_ruleset {
 	char *name, *path;
 	int classify;           /* anchored at the subject's start */
@@ -52,6 +62,9 @@ struct qdx_ruleset {
 	unsigned char need_at[256]; /* 1 + the first need starting with a byte */
 	int jit;                /* code is JIT-compiled */
 	unsigned char first[256]; /* the bytes a match can start with */
+	qdx_lane *lanes;        /* classify: by a subject's first byte */
+	size_t nlanes;
+	unsigned char lane_of[256];
 };
 
 struct qdx_rules {

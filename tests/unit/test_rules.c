@@ -1,0 +1,208 @@
+/*
+ * test_rules.c - what rules.c does to spare PCRE2 work must not change a
+ * single answer: a classify set's lanes (only the rules that can start
+ * with a subject's first byte) against the set's whole pattern, and a
+ * set's `needs` looked for in one pass.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <dirent.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "rules.h"
+
+#ifndef QDX_TOP
+#define QDX_TOP "."
+#endif
+
+static qdx_rules *rules;
+
+static int setup(void **state)
+{
+	qdx_error err;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	return qdx_rules_load(&rules, QDX_TOP "/rules", &err) ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	qdx_rules_free(rules);
+	return 0;
+}
+
+/* The set's whole pattern on s[0..n): -1 no match, else the rule's index;
+ * *end where the match ends. */
+static long whole(const qdx_ruleset *set, pcre2_match_data *md, const char *s, size_t n,
+                  size_t *end)
+{
+	PCRE2_SPTR mark;
+
+	if (pcre2_match(set->code, (PCRE2_SPTR)s, n, 0, 0, md, NULL) < 0)
+		return -1;
+	*end = pcre2_get_ovector_pointer(md)[1];
+	mark = pcre2_get_mark(md);
+	return mark ? strtol((const char *)mark, NULL, 10) : 0;
+}
+
+/* One subject through every classify set both ways; returns how many
+ * sets a rule of matched it. */
+static int agree(qdx_matcher *mt, pcre2_match_data *md, const char *s, size_t n)
+{
+	size_t i, end = 0;
+	int hits = 0;
+
+	for (i = 0; i < rules->nsets; i++) {
+		const qdx_ruleset *set = &rules->sets[i];
+		qdx_match m;
+		long want;
+		int rc;
+
+		if (!set->classify)
+			continue;
+		want = whole(set, md, s, n, &end);
+		rc = qdx_ruleset_classify(set, mt, s, n, &m);
+		if ((rc == 1) != (want >= 0) || (rc == 1 && (m.rule != &set->v[want] || m.end != end)))
+			fail_msg("%s: '%.*s': lanes say %s, the whole pattern %s", set->name, (int)n, s,
+			         rc == 1 ? qdx_rule_name(m.rule) : "nothing",
+			         want >= 0 ? qdx_rule_name(&set->v[want]) : "nothing");
+		hits += rc == 1;
+	}
+	return hits;
+}
+
+/* An example as written, without its first character, and with one
+ * beyond ASCII that only PCRE2_UCP's \\s or \\d takes (a no-break space
+ * before it, an Arabic-Indic digit for its first), which the lanes must
+ * not lose. */
+static int example(qdx_matcher *mt, pcre2_match_data *md, const char *s)
+{
+	size_t skip = 1;
+	qdx_buf b;
+	int hits = agree(mt, md, s, strlen(s));
+
+	if (!s[0])
+		return hits;
+	while ((s[skip] & 0xC0) == 0x80)
+		skip++;
+	agree(mt, md, s + skip, strlen(s + skip));
+	qdx_buf_init(&b);
+	qdx_buf_printf(&b, "\xC2\xA0%s", s);
+	hits += agree(mt, md, b.p, b.len);
+	if (s[0] >= '0' && s[0] <= '9') {
+		b.len = 0;
+		qdx_buf_printf(&b, "\xD9\xA1%s", s + 1);
+		hits += agree(mt, md, b.p, b.len);
+	}
+	qdx_buf_free(&b);
+	return hits;
+}
+
+/* Every line of the corpus documents that is UTF-8, and every rule
+ * example, with and without its first character. */
+static void test_lanes_agree(void **state)
+{
+	qdx_matcher *mt = qdx_matcher_new();
+	pcre2_match_data *md = pcre2_match_data_create(512, NULL);
+	DIR *d = opendir(QDX_TOP "/corpus");
+	struct dirent *e;
+	size_t i, j, k, lines = 0;
+	int hits = 0;
+
+	(void)state;
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char path[1024], *line = NULL;
+		size_t cap = 0;
+		ssize_t len;
+		FILE *f;
+
+		if (!strstr(e->d_name, ".txt"))
+			continue;
+		snprintf(path, sizeof(path), QDX_TOP "/corpus/%s", e->d_name);
+		assert_non_null(f = fopen(path, "r"));
+		while ((len = getline(&line, &cap, f)) > 0) {
+			size_t n = (size_t)len;
+			while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+				n--;
+			if (qdx_utf8_valid_prefix((const unsigned char *)line, n) != n)
+				continue;
+			hits += agree(mt, md, line, n);
+			lines++;
+		}
+		free(line);
+		fclose(f);
+	}
+	closedir(d);
+	for (i = 0; i < rules->nsets; i++)
+		for (j = 0; j < rules->sets[i].n; j++)
+			for (k = 0; k < rules->sets[i].v[j].nexamples; k++)
+				hits += example(mt, md, rules->sets[i].v[j].examples[k].input);
+	assert_true(lines > 1000);
+	assert_true(hits > 1000);
+	pcre2_match_data_free(md);
+	qdx_matcher_free(mt);
+}
+
+/* A set whose rule needs "abc" or "xyz": its pattern alone would match
+ * every subject below, so only the needs decide. */
+static void test_needs(void **state)
+{
+	char dir[] = "/tmp/qdx-rules-XXXXXX", path[64];
+	qdx_rules *r;
+	qdx_error err;
+	qdx_matcher *mt = qdx_matcher_new();
+	qdx_match m;
+	FILE *f;
+	const qdx_ruleset *set;
+	static const struct {
+		const char *s;
+		size_t from;
+		int want;
+	} cases[] = {
+		{ "x", 0, 0 },     { "x abc", 0, 1 }, { "xyz", 0, 1 },  { "x ab", 0, 0 },
+		{ "x xy", 0, 0 },  { "abc x", 3, 0 }, { "abc x", 2, 0 }, { "x abc", 2, 1 },
+		{ "aaxyz", 0, 1 }, { "", 0, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.rules", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("mode search\nrule any\n  pattern .?\n  needs abc|xyz\n", f);
+	fclose(f);
+	assert_int_equal(qdx_rules_load(&r, dir, &err), 0);
+	set = qdx_rules_set(r, "t");
+	assert_non_null(set);
+	for (i = 0; i < QDX_COUNT(cases); i++)
+		if (qdx_ruleset_search(set, mt, cases[i].s, strlen(cases[i].s), cases[i].from, &m) !=
+		    cases[i].want)
+			fail_msg("'%s' from %zu: expected %d", cases[i].s, cases[i].from, cases[i].want);
+	qdx_rules_free(r);
+	qdx_matcher_free(mt);
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lanes_agree),
+		cmocka_unit_test(test_needs),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
