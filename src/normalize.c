@@ -18,6 +18,9 @@
 
 #include "rules.h"
 #include <unicode/ustring.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 typedef struct norm {
 	qdx_doc *doc;
@@ -32,6 +35,97 @@ typedef struct norm {
 	int32_t u16cap;
 } norm;
 
+#ifdef __SSE2__
+/* The lanes of v equal to byte c. */
+static __m128i lanes_eq(__m128i v, unsigned char c)
+{
+	return _mm_cmpeq_epi8(v, _mm_set1_epi8((char)c));
+}
+
+/* The first lane set in m, 16 when none is. */
+static size_t first_lane(__m128i m)
+{
+	unsigned bits = (unsigned)_mm_movemask_epi8(m);
+
+	return bits ? (size_t)__builtin_ctz(bits) : 16;
+}
+
+/* Where in the 16 bytes at s (and the one after, for pairs) the first
+ * byte needs_work() stops at is, or two spaces; 16 when nowhere. */
+static size_t block_needs_work(const unsigned char *s)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)s);
+	__m128i v1 = _mm_loadu_si128((const __m128i *)(s + 1));
+	__m128i m = _mm_and_si128(lanes_eq(v, ' '), lanes_eq(v1, ' '));
+	__m128i pairs = _mm_and_si128(v, _mm_set1_epi8((char)0xFE));   /* CC CD, E2 E3 */
+
+	m = _mm_or_si128(m, _mm_or_si128(lanes_eq(v, '*'), lanes_eq(v, '<')));
+	m = _mm_or_si128(m, _mm_or_si128(lanes_eq(v, '&'), lanes_eq(v, '#')));
+	m = _mm_or_si128(m, _mm_or_si128(lanes_eq(v, '\\'), lanes_eq(v, '|')));
+	m = _mm_or_si128(m, _mm_or_si128(lanes_eq(v, '_'), lanes_eq(v, '\t')));
+	m = _mm_or_si128(m, _mm_or_si128(lanes_eq(v, 0xC2), lanes_eq(v, 0xEF)));
+	m = _mm_or_si128(m, _mm_or_si128(lanes_eq(pairs, 0xCC), lanes_eq(pairs, 0xE2)));
+	return first_lane(m);
+}
+
+/* Where in the 16 bytes at s (and the one after) the first o or u before
+ * the lead byte of a toned vowel is: tone_candidate() looks closer there. */
+static size_t block_tone_pair(const unsigned char *s)
+{
+	__m128i v = _mm_or_si128(_mm_loadu_si128((const __m128i *)s), _mm_set1_epi8(0x20));
+	__m128i v1 = _mm_loadu_si128((const __m128i *)(s + 1));
+	__m128i ou = _mm_or_si128(lanes_eq(v, 'o'), lanes_eq(v, 'u'));
+	__m128i lead = _mm_or_si128(lanes_eq(v1, 0xC3), lanes_eq(v1, 0xE1));
+
+	return first_lane(_mm_and_si128(ou, lead));
+}
+
+/* Where in the 16 bytes at s the first lead byte maybe_not_nfc() stops
+ * at is: CC CD, E2, EF. */
+static size_t block_nfc_lead(const unsigned char *s)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)s);
+	__m128i m = lanes_eq(_mm_and_si128(v, _mm_set1_epi8((char)0xFE)), 0xCC);
+
+	m = _mm_or_si128(m, _mm_or_si128(lanes_eq(v, 0xE2), lanes_eq(v, 0xEF)));
+	return first_lane(m);
+}
+#else
+/* Without SSE2 every byte is looked at. */
+static size_t block_needs_work(const unsigned char *s)
+{
+	(void)s;
+	return 0;
+}
+
+static size_t block_tone_pair(const unsigned char *s)
+{
+	(void)s;
+	return 0;
+}
+
+static size_t block_nfc_lead(const unsigned char *s)
+{
+	(void)s;
+	return 0;
+}
+#endif
+
+/* From i on, the first place in s[0..n) where `block` finds something, or
+ * the start of the short tail that the caller looks at byte by byte: the
+ * bytes skipped need no look. */
+static size_t skip_blocks(const unsigned char *s, size_t n, size_t i,
+                          size_t (*block)(const unsigned char *))
+{
+	while (i + 17 <= n) {
+		size_t k = block(s + i);
+		if (k < 16)
+			return i + k;
+		i += 16;
+	}
+	return i;
+}
+
 /* Bytes after which a line needs more than trimming: markup, entities,
  * escapes, tabs, and the lead bytes of non-ASCII spaces, zero-width
  * characters and combining marks.  Plain Vietnamese text has none. */
@@ -45,7 +139,7 @@ static int needs_work(const unsigned char *s, size_t n)
 	};
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = skip_blocks(s, n, 0, block_needs_work); i < n; i++) {
 		if (!work[s[i]])
 			continue;
 		if (work[s[i]] == 1 || (i + 1 < n && s[i + 1] == ' '))
@@ -301,7 +395,7 @@ static int maybe_not_nfc(const unsigned char *s, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; (i = skip_blocks(s, n, i, block_nfc_lead)) < n; i++)
 		if (s[i] == 0xCC || s[i] == 0xCD || (s[i] == 0xE2 && i + 1 < n && s[i + 1] == 0x84) ||
 		    (s[i] == 0xEF && i + 1 < n && s[i + 1] >= 0xA4 && s[i + 1] <= 0xAB))
 			return 1;
@@ -345,7 +439,7 @@ static size_t tone_candidate(const unsigned char *s, size_t n, size_t i)
 {
 	static const unsigned char ou[256] = { ['o'] = 1, ['O'] = 1, ['u'] = 1, ['U'] = 1 };
 
-	for (; i + 2 < n; i++) {
+	for (; (i = skip_blocks(s, n, i, block_tone_pair)) + 2 < n; i++) {
 		uint32_t cp;
 		size_t k;
 		/* the vowels below all start with C3 or E1 in UTF-8 */
