@@ -24,6 +24,8 @@
 
 typedef struct norm {
 	qdx_doc *doc;
+	qdx_span cur;          /* the line as far as it is done: in the input
+	                          while nothing changed it, else in line or tmp */
 	qdx_buf line;          /* the line being cleaned */
 	qdx_buf tmp;
 	const qdx_ruleset *furniture, *noise, *labels;
@@ -374,19 +376,26 @@ static int pipe_row(qdx_buf *b)
 	return 1;
 }
 
-static void trim(qdx_buf *b, int keep_tabs)
+static qdx_span trim(const char *s, size_t n, int keep_tabs)
 {
-	size_t i = 0, j;
+	qdx_span t;
+	size_t i = 0;
 
-	while (i < b->len && (b->p[i] == ' ' || (!keep_tabs && b->p[i] == '\t')))
+	while (i < n && (s[i] == ' ' || (!keep_tabs && s[i] == '\t')))
 		i++;
-	j = b->len;
-	while (j > i && (b->p[j - 1] == ' ' || (!keep_tabs && b->p[j - 1] == '\t')))
-		j--;
-	if (i)
-		memmove(b->p, b->p + i, j - i);
-	b->len = j - i;
-	b->p[b->len] = '\0';
+	while (n > i && (s[n - 1] == ' ' || (!keep_tabs && s[n - 1] == '\t')))
+		n--;
+	t.p = s + i;
+	t.n = n - i;
+	return t;
+}
+
+static void swap_bufs(qdx_buf *a, qdx_buf *b)
+{
+	qdx_buf t = *a;
+
+	*a = *b;
+	*b = t;
 }
 
 /* Combining marks (U+0300..U+036F) or compatibility singletons are what
@@ -402,21 +411,22 @@ static int maybe_not_nfc(const unsigned char *s, size_t n)
 	return 0;
 }
 
+/* Composes nm->cur, which is in nm->line, to NFC. */
 static void to_nfc(norm *nm)
 {
 	UErrorCode ec = U_ZERO_ERROR;
 	int32_t n16 = 0, need, n8 = 0;
-	qdx_buf *b = &nm->line;
+	qdx_span *b = &nm->cur;
 	UChar *out;
 
-	if (!nm->nfc || !maybe_not_nfc((const unsigned char *)b->p, b->len))
+	if (!nm->nfc || !maybe_not_nfc((const unsigned char *)b->p, b->n))
 		return;
-	need = (int32_t)b->len + 1;
+	need = (int32_t)b->n + 1;
 	if (nm->u16cap < 3 * need) {
 		nm->u16cap = 3 * need;
 		nm->u16 = qdx_xrealloc(nm->u16, (size_t)nm->u16cap * sizeof(UChar));
 	}
-	u_strFromUTF8(nm->u16, need, &n16, b->p, (int32_t)b->len, &ec);
+	u_strFromUTF8(nm->u16, need, &n16, b->p, (int32_t)b->n, &ec);
 	if (U_FAILURE(ec))
 		return;
 	out = nm->u16 + need;
@@ -427,8 +437,10 @@ static void to_nfc(norm *nm)
 	u_strToUTF8(nm->tmp.p, (int32_t)nm->tmp.cap, &n8, out, n16, &ec);
 	if (U_FAILURE(ec))
 		return;
-	b->len = 0;
-	qdx_buf_put(b, nm->tmp.p, (size_t)n8);
+	nm->tmp.len = (size_t)n8;
+	swap_bufs(&nm->line, &nm->tmp);
+	b->p = nm->line.p;
+	b->n = nm->line.len;
 }
 
 /* Where, from `i` on, a syllable ends with "o" or "u" before a toned a, e
@@ -543,32 +555,33 @@ static int word_byte(unsigned char c)
 	return c >= 0x80 || ((c | 32) >= 'a' && (c | 32) <= 'z');
 }
 
-/* One tone placement everywhere (rules/tone.translit), word by word. */
+/* One tone placement everywhere (rules/tone.translit), word by word;
+ * a changed line ends up in nm->tmp. */
 static void place_tones(norm *nm)
 {
-	qdx_buf *b = &nm->line;
+	qdx_span *b = &nm->cur;
 	const unsigned char *s = (const unsigned char *)b->p;
 	size_t at, done = 0;
 
-	if (!nm->doc->rules->tone || (at = tone_candidate(s, b->len, 0)) == b->len)
+	if (!nm->doc->rules->tone || (at = tone_candidate(s, b->n, 0)) == b->n)
 		return;
 	if (!nm->tone && !(nm->tone = thread_tone(nm->doc->rules)))
 		return;
 	nm->tmp.len = 0;
-	while (at < b->len) {
+	while (at < b->n) {
 		size_t ws = at, we = at + 1;
 		while (ws > done && word_byte(s[ws - 1]))
 			ws--;
-		while (we < b->len && word_byte(s[we]))
+		while (we < b->n && word_byte(s[we]))
 			we++;
 		qdx_buf_put(&nm->tmp, b->p + done, ws - done);
 		retone_word(nm, b->p + ws, we - ws, &nm->tmp);
 		done = we;
-		at = tone_candidate(s, b->len, we);
+		at = tone_candidate(s, b->n, we);
 	}
-	qdx_buf_put(&nm->tmp, b->p + done, b->len - done);
-	b->len = 0;
-	qdx_buf_put(b, nm->tmp.p, nm->tmp.len);
+	qdx_buf_put(&nm->tmp, b->p + done, b->n - done);
+	b->p = nm->tmp.p;
+	b->n = nm->tmp.len;
 }
 
 static int memchr_any(const char *s, size_t n, const char *set)
@@ -585,27 +598,26 @@ static void drop_noise(norm *nm, uint32_t no)
 {
 	qdx_match m;
 	qdx_span sp;
-	qdx_buf *b = &nm->line;
+	qdx_span *b = &nm->cur;
 	size_t from;
 
-	if (!nm->noise || !b->len)
+	if (!nm->noise || !b->n)
 		return;
 	/* Noise sits at the end: the set says how far from it to look (from a
 	 * character's first byte: the subject is not checked again) and which
 	 * bytes must be there for it to match at all. */
-	from = b->len > nm->noise_tail ? b->len - nm->noise_tail : 0;
-	while (from < b->len && ((unsigned char)b->p[from] & 0xC0) == 0x80)
+	from = b->n > nm->noise_tail ? b->n - nm->noise_tail : 0;
+	while (from < b->n && ((unsigned char)b->p[from] & 0xC0) == 0x80)
 		from++;
-	if (nm->noise_needs && !memchr_any(b->p + from, b->len - from, nm->noise_needs))
+	if (nm->noise_needs && !memchr_any(b->p + from, b->n - from, nm->noise_needs))
 		return;
-	if (qdx_ruleset_search(nm->noise, nm->doc->matcher, b->p, b->len, from, &m) != 1)
+	if (qdx_ruleset_search(nm->noise, nm->doc->matcher, b->p, b->n, from, &m) != 1)
 		return;
 	if (!qdx_match_group(&m, "noise", &sp))
 		return;
 	qdx_doc_diag_add(nm->doc, no, "note", "dropped OCR noise \"%.*s\" (rule %s)", (int)sp.n, sp.p,
 	                 qdx_rule_name(m.rule));
-	b->len = (size_t)(sp.p - b->p);
-	trim(b, 1);
+	*b = trim(b->p, (size_t)(sp.p - b->p), 1);
 }
 
 
@@ -618,7 +630,7 @@ static int is_label(norm *nm)
 	qdx_match m;
 
 	return nm->labels &&
-	       qdx_ruleset_classify(nm->labels, nm->doc->matcher, nm->line.p, nm->line.len, &m) == 1;
+	       qdx_ruleset_classify(nm->labels, nm->doc->matcher, nm->cur.p, nm->cur.n, &m) == 1;
 }
 
 /* What a furniture rule says to do with a matching line. */
@@ -667,26 +679,24 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 		const char *furn;
 
 		if (!needs_work((const unsigned char *)s, l->len)) {
-			nm.line.len = 0;
-			qdx_buf_put(&nm.line, s, l->len);
-			trim(&nm.line, 0);
+			nm.cur = trim(s, l->len, 0);
 		} else {
 			flags |= clean(&nm, s, l->len);
 			if (pipe_row(&nm.line))
 				flags |= QDX_LINE_ROW;
-			trim(&nm.line, (flags & (QDX_LINE_ROW | QDX_LINE_CELL)) != 0);
+			nm.cur = trim(nm.line.p, nm.line.len,
+			              (flags & (QDX_LINE_ROW | QDX_LINE_CELL)) != 0);
 			to_nfc(&nm);
 		}
 		place_tones(&nm);
-		furn = nm.line.len && !(flags & (QDX_LINE_ROW | QDX_LINE_CELL))
-		               ? furniture_kind(&nm, nm.line.p, nm.line.len) : NULL;
+		furn = nm.cur.n && !(flags & (QDX_LINE_ROW | QDX_LINE_CELL))
+		               ? furniture_kind(&nm, nm.cur.p, nm.cur.n) : NULL;
 		if (furn && (strcmp(furn, "beside-furniture") || after_furniture)) {
 			if (strcmp(furn, "blank"))
 				after_furniture = 2;
-			nm.line.len = 0;
 			continue;
 		}
-		if (!nm.line.len) {
+		if (!nm.cur.n) {
 			/* Blank lines are kept (they end paragraphs and table rows) but
 			 * held back until we know no page-broken sentence goes on. */
 			pending_blank++;
@@ -695,14 +705,14 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 		if (after_furniture)
 			after_furniture--;
 		drop_noise(&nm, l->no);
-		if (!(flags & (QDX_LINE_ROW | QDX_LINE_CELL)) && qdx_upper_only(nm.line.p, nm.line.len))
+		if (!(flags & (QDX_LINE_ROW | QDX_LINE_CELL)) && qdx_upper_only(nm.cur.p, nm.cur.n))
 			flags |= QDX_LINE_UPPER;
 		/* Caseless text (TCVN3) gives no sign of a sentence going on. */
 		if (pending_blank && last_text >= 0 && !doc->caseless &&
 		    !(out->v[last_text].flags & (QDX_LINE_ROW | QDX_LINE_CELL)) &&
 		    !(flags & (QDX_LINE_ROW | QDX_LINE_CELL)) &&
 		    !qdx_ends_sentence(qdx_text_line(out, (size_t)last_text), out->v[last_text].len) &&
-		    qdx_starts_lower(nm.line.p, nm.line.len) && !is_label(&nm)) {
+		    qdx_starts_lower(nm.cur.p, nm.cur.n) && !is_label(&nm)) {
 			/* A sentence a page break split: drop the gap. */
 			flags |= QDX_LINE_JOINED;
 			pending_blank = 0;
@@ -710,7 +720,7 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 		for (; pending_blank; pending_blank--)
 			qdx_text_add(out, "", 0, in->v[i - pending_blank].no, 0);
 		last_text = (long)out->n;
-		qdx_text_add(out, nm.line.p, nm.line.len, l->no, flags);
+		qdx_text_add(out, nm.cur.p, nm.cur.n, l->no, flags);
 	}
 	qdx_buf_free(&nm.line);
 	qdx_buf_free(&nm.tmp);
