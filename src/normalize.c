@@ -32,7 +32,7 @@ typedef struct norm {
 	size_t noise_tail;       /* bytes from a line's end where noise may start */
 	const char *noise_needs; /* one of these bytes is in any noise */
 	const UNormalizer2 *nfc;
-	UTransliterator *tone;   /* this thread's clone of the rules' */
+	struct tone_slot *tone;  /* this thread's transliterator */
 	UChar *u16;
 	int32_t u16cap;
 } norm;
@@ -473,6 +473,19 @@ static size_t tone_candidate(const unsigned char *s, size_t n, size_t i)
 	return n;
 }
 
+/* The longest word retone_word() hands to the transliterator. */
+#define TONE_WORD_MAX 40
+
+/* A word the transliterator saw and what it made of it.  The few words it
+ * changes ("hoà", "uỷ", "Hoá") come back in every document, and a lookup
+ * costs a twentieth of a run of the rules. */
+typedef struct tone_memo {
+	unsigned char in_len, out_len;    /* in_len 0: empty */
+	char in[TONE_WORD_MAX], out[TONE_WORD_MAX + 8];
+} tone_memo;
+
+#define TONE_MEMOS 256
+
 /* Each thread keeps its own clone of the rules' transliterator (ICU
  * does not promise that one may serve several threads), made on first use
  * and freed when the thread ends: cloning per document cost more than
@@ -480,6 +493,7 @@ static size_t tone_candidate(const unsigned char *s, size_t n, size_t i)
 typedef struct tone_slot {
 	unsigned long serial;      /* of the qdx_rules it was cloned from */
 	UTransliterator *tone;
+	tone_memo memo[TONE_MEMOS];
 } tone_slot;
 
 static pthread_key_t tone_key;
@@ -500,7 +514,7 @@ static void tone_key_make(void)
 		qdx_die("cannot create a thread key");
 }
 
-static UTransliterator *thread_tone(const qdx_rules *rules)
+static tone_slot *thread_tone(const qdx_rules *rules)
 {
 	tone_slot *t;
 	UErrorCode ec = U_ZERO_ERROR;
@@ -519,8 +533,9 @@ static UTransliterator *thread_tone(const qdx_rules *rules)
 		t->serial = U_SUCCESS(ec) ? rules->serial : 0;
 		if (U_FAILURE(ec))
 			t->tone = NULL;
+		memset(t->memo, 0, sizeof(t->memo));
 	}
-	return t->tone;
+	return t->tone ? t : NULL;
 }
 
 /* Runs the transliterator on one word w[0..n) and appends the result. */
@@ -530,10 +545,16 @@ static void retone_word(norm *nm, const char *w, size_t n, qdx_buf *out)
 	UChar u16[64];
 	char u8[192];
 	int32_t n16 = 0, limit, n8 = 0;
+	tone_memo *e;
 
 	/* A trailing space lets the rules see the end of the syllable. */
-	if (n > 40) {
+	if (n > TONE_WORD_MAX) {
 		qdx_buf_put(out, w, n);
+		return;
+	}
+	e = &nm->tone->memo[qdx_hash(QDX_HASH_SEED, w, n) % TONE_MEMOS];
+	if (e->in_len == n && !memcmp(e->in, w, n)) {
+		qdx_buf_put(out, e->out, e->out_len);
 		return;
 	}
 	memcpy(u8, w, n);
@@ -541,13 +562,20 @@ static void retone_word(norm *nm, const char *w, size_t n, qdx_buf *out)
 	u_strFromUTF8(u16, 64, &n16, u8, (int32_t)n + 1, &ec);
 	limit = n16;
 	if (U_SUCCESS(ec))
-		utrans_transUChars(nm->tone, u16, &n16, 64, 0, &limit, &ec);
+		utrans_transUChars(nm->tone->tone, u16, &n16, 64, 0, &limit, &ec);
 	if (U_SUCCESS(ec) && n16 > 0)
 		u_strToUTF8(u8, sizeof(u8), &n8, u16, n16 - 1, &ec);
-	if (U_FAILURE(ec) || n8 <= 0)
+	if (U_FAILURE(ec) || n8 <= 0) {
 		qdx_buf_put(out, w, n);
-	else
-		qdx_buf_put(out, u8, (size_t)n8);
+		return;
+	}
+	qdx_buf_put(out, u8, (size_t)n8);
+	if ((size_t)n8 <= sizeof(e->out)) {
+		e->in_len = (unsigned char)n;
+		memcpy(e->in, w, n);
+		e->out_len = (unsigned char)n8;
+		memcpy(e->out, u8, (size_t)n8);
+	}
 }
 
 static int word_byte(unsigned char c)
