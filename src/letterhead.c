@@ -100,23 +100,33 @@ static int holds_letterhead(qdx_doc *doc, const qdx_text *in, size_t from, size_
 	return 0;
 }
 
+/* Appends lines [from, to) of in as they are. */
+static void add_lines(qdx_text *out, const qdx_text *in, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		qdx_text_add(out, qdx_text_line(in, from), in->v[from].len, in->v[from].no,
+		             in->v[from].flags);
+}
+
 int qdx_letterhead_unfold(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 {
 	const qdx_ruleset *seams = qdx_rules_set(doc->rules, "letterhead");
 	size_t i, top = in->n < LETTERHEAD_LINES ? in->n : LETTERHEAD_LINES;
-	int any = 0;
 
-	for (i = 0; i < top && !any; i++) {
+	/* The lines above the first row or seam stay as they are. */
+	for (i = 0; i < top; i++) {
 		qdx_match m;
-		any = (in->v[i].flags & QDX_LINE_ROW) ||
-		      (in->v[i].len <= PIECE_MAX && seams &&
-		       qdx_ruleset_search(seams, doc->matcher, qdx_text_line(in, i), in->v[i].len, 0,
-		                          &m) == 1);
+		if ((in->v[i].flags & QDX_LINE_ROW) ||
+		    (in->v[i].len <= PIECE_MAX && seams &&
+		     qdx_ruleset_search(seams, doc->matcher, qdx_text_line(in, i), in->v[i].len, 0,
+		                        &m) == 1))
+			break;
 	}
-	if (!any)
+	if (i == top)
 		return 0;
 	qdx_buf_reserve(&out->buf, in->buf.len + 64);
-	for (i = 0; i < top; i++) {
+	add_lines(out, in, 0, i);
+	for (; i < top; i++) {
 		const qdx_line *l = &in->v[i];
 		const char *s = qdx_text_line(in, i);
 		size_t j, end = i;
@@ -134,9 +144,7 @@ int qdx_letterhead_unfold(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 			end++;
 		}
 		if (!holds_letterhead(doc, in, i, end, cols)) {
-			for (j = i; j < end; j++)
-				qdx_text_add(out, qdx_text_line(in, j), in->v[j].len, in->v[j].no,
-				             in->v[j].flags);
+			add_lines(out, in, i, end);
 			i = end - 1;
 			continue;
 		}
@@ -150,7 +158,6 @@ int qdx_letterhead_unfold(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 		}
 		i = end - 1;
 	}
-	for (; i < in->n; i++)
-		qdx_text_add(out, qdx_text_line(in, i), in->v[i].len, in->v[i].no, in->v[i].flags);
+	add_lines(out, in, top, in->n);
 	return 1;
 }
