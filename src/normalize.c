@@ -30,7 +30,8 @@ typedef struct norm {
 	qdx_buf tmp;
 	const qdx_ruleset *furniture, *noise, *labels;
 	size_t noise_tail;       /* bytes from a line's end where noise may start */
-	const char *noise_needs; /* one of these bytes is in any noise */
+	int noise_filter;        /* the set says which bytes any noise holds: */
+	unsigned char noise_needs[256];   /* those */
 	const UNormalizer2 *nfc;
 	struct tone_slot *tone;  /* this thread's transliterator */
 	UChar *u16;
@@ -612,10 +613,12 @@ static void place_tones(norm *nm)
 	b->n = nm->tmp.len;
 }
 
-static int memchr_any(const char *s, size_t n, const char *set)
+/* Whether s[0..n) holds a byte of the set; from the end, where noise's
+ * punctuation mostly is. */
+static int holds_any(const char *s, size_t n, const unsigned char set[256])
 {
-	for (; *set; set++)
-		if (memchr(s, *set, n))
+	while (n)
+		if (set[(unsigned char)s[--n]])
 			return 1;
 	return 0;
 }
@@ -637,7 +640,7 @@ static void drop_noise(norm *nm, uint32_t no)
 	from = b->n > nm->noise_tail ? b->n - nm->noise_tail : 0;
 	while (from < b->n && ((unsigned char)b->p[from] & 0xC0) == 0x80)
 		from++;
-	if (nm->noise_needs && !memchr_any(b->p + from, b->n - from, nm->noise_needs))
+	if (nm->noise_filter && !holds_any(b->p + from, b->n - from, nm->noise_needs))
 		return;
 	if (qdx_ruleset_search(nm->noise, nm->doc->matcher, b->p, b->n, from, &m) != 1)
 		return;
@@ -694,9 +697,12 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 	nm.noise_tail = (size_t)-1;
 	if (nm.noise && qdx_ruleset_count(nm.noise)) {
 		const char *tail = qdx_rule_attr(qdx_ruleset_rule(nm.noise, 0), "tail");
+		const char *needs = qdx_rule_attr(qdx_ruleset_rule(nm.noise, 0), "needs-one-of");
 		if (tail)
 			nm.noise_tail = (size_t)strtoul(tail, NULL, 10);
-		nm.noise_needs = qdx_rule_attr(qdx_ruleset_rule(nm.noise, 0), "needs-one-of");
+		nm.noise_filter = needs != NULL;
+		for (; needs && *needs; needs++)
+			nm.noise_needs[(unsigned char)*needs] = 1;
 	}
 	qdx_buf_reserve(&out->buf, in->buf.len + 16);
 
