@@ -327,10 +327,16 @@ static uint32_t clean(norm *nm, const char *s, size_t n)
 			qdx_buf_putc(b, '\t');
 			i++;
 		} else {
-			/* a run of bytes that need nothing, copied at once */
+			/* a run of bytes that need nothing, copied at once; one
+			 * space between words is what put_space() would make */
 			size_t j = i + 1;
-			while (j < n && !stop[(unsigned char)s[j]])
-				j++;
+			for (;;) {
+				while (j < n && !stop[(unsigned char)s[j]])
+					j++;
+				if (j + 1 >= n || s[j] != ' ' || stop[(unsigned char)s[j + 1]])
+					break;
+				j += 2;
+			}
 			qdx_buf_put(b, s + i, j - i);
 			i = j;
 		}
