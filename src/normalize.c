@@ -450,6 +450,26 @@ static void to_nfc(norm *nm)
 	b->n = nm->line.len;
 }
 
+/* The length of the toned a, e or y at s[0..n) (à á ả ã ạ è é ẻ ẽ ẹ ỳ ý ỷ ỹ
+ * ỵ in either case), read from its UTF-8 bytes; 0 for anything else. */
+static size_t toned_aey(const unsigned char *s, size_t n)
+{
+	if (s[0] == 0xC3 && n >= 2) {
+		switch (s[1]) {
+		case 0x80: case 0x81: case 0x83: case 0x88: case 0x89: case 0x9D:   /* À Á Ã È É Ý */
+		case 0xA0: case 0xA1: case 0xA3: case 0xA8: case 0xA9: case 0xBD:   /* à á ã è é ý */
+			return 2;
+		}
+		return 0;
+	}
+	if (s[0] != 0xE1 || n < 3)
+		return 0;
+	/* U+1EA0..1EA3 (ạ ả) and U+1EB8..1EBD (ẹ ẻ ẽ), U+1EF2..1EF9 (ỳ ỵ ỷ ỹ) */
+	if (s[1] == 0xBA)
+		return (s[2] >= 0xA0 && s[2] <= 0xA3) || (s[2] >= 0xB8 && s[2] <= 0xBD) ? 3 : 0;
+	return s[1] == 0xBB && s[2] >= 0xB2 && s[2] <= 0xB9 ? 3 : 0;
+}
+
 /* Where, from `i` on, a syllable ends with "o" or "u" before a toned a, e
  * or y (hoà, uỷ): the offset of that o/u, or n.  Only such syllables can
  * change their tone placement; nothing else reaches the transliterator,
@@ -459,23 +479,14 @@ static size_t tone_candidate(const unsigned char *s, size_t n, size_t i)
 	static const unsigned char ou[256] = { ['o'] = 1, ['O'] = 1, ['u'] = 1, ['U'] = 1 };
 
 	for (; (i = skip_blocks(s, n, i, block_tone_pair)) + 2 < n; i++) {
-		uint32_t cp;
 		size_t k;
-		/* the vowels below all start with C3 or E1 in UTF-8 */
-		if (!ou[s[i]] || (s[i + 1] != 0xC3 && s[i + 1] != 0xE1))
-			continue;
-		if (!(k = qdx_utf8_decode(s + i + 1, n - i - 1, &cp)))
+		if (!ou[s[i]] || !(k = toned_aey(s + i + 1, n - i - 1)))
 			continue;
 		/* at the end of the syllable: no letter follows */
 		if (i + 1 + k < n && (s[i + 1 + k] >= 0x80 || ((s[i + 1 + k] | 32) >= 'a' &&
 		                                              (s[i + 1 + k] | 32) <= 'z')))
 			continue;
-		/* à á ả ã ạ è é ẻ ẽ ẹ ỳ ý ỷ ỹ ỵ in either case */
-		if (cp == 0xE0 || cp == 0xE1 || cp == 0xE8 || cp == 0xE9 || cp == 0xFD ||
-		    cp == 0xC0 || cp == 0xC1 || cp == 0xC8 || cp == 0xC9 || cp == 0xDD ||
-		    cp == 0xC3 || cp == 0xE3 || (cp >= 0x1EA0 && cp <= 0x1EA3) ||
-		    (cp >= 0x1EB8 && cp <= 0x1EBD) || (cp >= 0x1EF2 && cp <= 0x1EF9))
-			return i;
+		return i;
 	}
 	return n;
 }
