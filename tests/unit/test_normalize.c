@@ -1,0 +1,171 @@
+/*
+ * test_normalize.c - the normalize stage (src/normalize.c): what a line
+ * becomes, wherever in the line the thing to clean sits.  The scans skip
+ * 16 bytes at a time, so every case is tried at each offset across two
+ * blocks; and the transliterator's words are remembered per thread, so
+ * the same words are run many times, in many documents.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+#include "rules.h"
+
+#ifndef QDX_TOP
+#define QDX_TOP "."
+#endif
+
+static qdx_rules *rules;
+
+static int setup(void **state)
+{
+	qdx_error err;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	if (qdx_rules_load(&rules, QDX_TOP "/rules", &err)) {
+		char msg[1200];
+		qdx_error_format(&err, msg, sizeof(msg));
+		print_error("%s\n", msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	qdx_rules_free(rules);
+	return 0;
+}
+
+/* Normalizes one document of the given lines into out. */
+static void normalize(const char *const *lines, size_t n, qdx_text *out)
+{
+	qdx_doc *doc = qdx_xcalloc(1, sizeof(*doc));
+	qdx_text in;
+	size_t i;
+
+	doc->rules = rules;
+	doc->matcher = qdx_matcher_new();
+	doc->source = "unit.txt";
+	qdx_text_init(&in);
+	qdx_text_init(out);
+	for (i = 0; i < n; i++)
+		qdx_text_add(&in, lines[i], strlen(lines[i]), (uint32_t)i + 1, 0);
+	qdx_normalize(doc, &in, out);
+	qdx_text_free(&in);
+	qdx_matcher_free(doc->matcher);
+	doc->matcher = NULL;
+	qdx_doc_free(doc);
+}
+
+/* The one line a one-line document becomes. */
+static void check_line(const char *in, const char *want)
+{
+	qdx_text out;
+
+	normalize(&in, 1, &out);
+	if (out.n != 1 || strcmp(qdx_text_line(&out, 0), want))
+		fail_msg("\"%s\" became \"%s\", not \"%s\"", in, out.n ? qdx_text_line(&out, 0) : "",
+		         want);
+	qdx_text_free(&out);
+}
+
+/* Each case at every offset 0..40 after plain letters, with letters after. */
+static void check_at_offsets(const char *const cases[][2], size_t n)
+{
+	char in[256], want[256];
+	size_t c, k;
+
+	for (c = 0; c < n; c++) {
+		for (k = 1; k <= 40; k++) {
+			snprintf(in, sizeof(in), "%.*s%sbxbxbxbxbxbxbxbxbx", (int)k,
+			         "xbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxb", cases[c][0]);
+			snprintf(want, sizeof(want), "%.*s%sbxbxbxbxbxbxbxbxbx", (int)k,
+			         "xbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxb", cases[c][1]);
+			check_line(in, want);
+		}
+	}
+}
+
+static void test_work_anywhere(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "**bold** ", "bold " },
+		{ " <b>tag</b> ", " tag " },
+		{ " a &amp; b ", " a & b " },
+		{ " \\*x ", " *x " },
+		{ " two  spaces ", " two spaces " },
+		{ " nbsp\xC2\xA0here ", " nbsp here " },
+		{ " zero\xE2\x80\x8Bwidth ", " zerowidth " },
+		{ " combining a\xCC\x81 ", " combining \xC3\xA1 " },
+		{ " \xE2\x80\x9Cquotes\xE2\x80\x9D stay ", " \xE2\x80\x9Cquotes\xE2\x80\x9D stay " },
+		{ " plain words only ", " plain words only " },
+	};
+
+	(void)state;
+	check_at_offsets(cases, QDX_COUNT(cases));
+}
+
+static void test_tones_anywhere(void **state)
+{
+	static const char *const cases[][2] = {
+		{ " ho\xC3\xA0 ", " h\xC3\xB2" "a " },                      /* hoà -> hòa */
+		{ " Ho\xC3\xA0.", " H\xC3\xB2" "a." },                       /* before a stop */
+		{ " u\xE1\xBB\xB7 ", " \xE1\xBB\xA7y " },                    /* uỷ -> ủy */
+		{ " ho\xC3\xA0n ", " ho\xC3\xA0n " },                        /* hoàn stays */
+		{ " thu\xE1\xBB\x99" "c ", " thu\xE1\xBB\x99" "c " },        /* thuộc */
+		{ " qu\xC3\xBD ", " qu\xC3\xBD " },                          /* quý stays */
+	};
+
+	(void)state;
+	check_at_offsets(cases, QDX_COUNT(cases));
+}
+
+/* More words than the memo has room for, each twice, across documents:
+ * every one comes out as the transliterator makes it. */
+static void test_tones_remembered(void **state)
+{
+	char in[64], want[64];
+	int round, i;
+
+	(void)state;
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 600; i++) {
+			const char *word = i % 3 ? "ho\xC3\xA0" : "qu\xC3\xA0";
+			snprintf(in, sizeof(in), "x %c%c%s y", 'b' + i % 20, 'b' + i / 20 % 20, word);
+			snprintf(want, sizeof(want), "x %c%c%s y", 'b' + i % 20, 'b' + i / 20 % 20,
+			         i % 3 ? "h\xC3\xB2" "a" : "qu\xC3\xA0");
+			check_line(in, want);
+		}
+	}
+}
+
+static void test_noise(void **state)
+{
+	(void)state;
+	check_line("th\xE1\xBB\xB1" "c t\xE1\xBA\xBF. / th h", "th\xE1\xBB\xB1" "c t\xE1\xBA\xBF.");
+	check_line("c\xE1\xBA\xA5p x\xC3\xA3. ylw", "c\xE1\xBA\xA5p x\xC3\xA3.");
+	check_line("Quy\xE1\xBA\xBFt \xC4\x91\xE1\xBB\x8Bnh n\xC3\xA0y./.",
+	           "Quy\xE1\xBA\xBFt \xC4\x91\xE1\xBB\x8Bnh n\xC3\xA0y./.");
+	check_line("no punctuation ylw", "no punctuation ylw");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_work_anywhere),
+		cmocka_unit_test(test_tones_anywhere),
+		cmocka_unit_test(test_tones_remembered),
+		cmocka_unit_test(test_noise),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
