@@ -675,6 +675,9 @@ typedef struct bytecode {
 	glyph g[2];      /* VNI writes two marks in one byte */
 	uint8_t n;
 	uint8_t sep;     /* the byte ends a word: is_separator() */
+	uint8_t len;     /* one character, not a mark: `utf8` holds its len bytes */
+	uint8_t same;    /* ... and that character is the byte itself */
+	char utf8[4];
 } bytecode;
 
 static bytecode bytecodes[QDX_LEGACY_COUNT][256];
@@ -701,6 +704,9 @@ static void bytecodes_build(void)
 			if (m >> 16)
 				glyph_of(&bc->g[bc->n++], m >> 16);
 			bc->sep = (uint8_t)is_separator(m & 0xFFFF);
+			if (bc->n == 1 && !bc->g[0].mark)
+				bc->len = (uint8_t)utf8_put(bc->utf8, m);
+			bc->same = m == b && b < 0x80;
 		}
 }
 
@@ -814,12 +820,38 @@ static int compose_bytes(qdx_buf *out, qdx_legacy_enc enc, const unsigned char *
 	composer c;
 	size_t i;
 
-	tables_init();
 	t = bytecodes[enc];
 	qdx_buf_reserve(out, 6 * n);
 	composer_init(&c, out, NULL);
-	for (i = 0; i < n; i++)
-		compose_byte(&c, &t[s[i]]);
+	for (i = 0; i < n; i++) {
+		const bytecode *bc = &t[s[i]];
+		size_t j = i;
+
+		/* A character no mark follows is what it reads alone (a vowel
+		 * composes back to itself), and most are such; a run of bytes
+		 * that read as themselves, ASCII, is copied as it is. */
+		if (bc->same) {
+			char *o;
+
+			compose_flush(&c);
+			o = out->p + out->len;
+			for (; j < n && t[s[j]].same; j++)
+				o[j - i] = (char)s[j];
+			if (j < n && t[s[j]].g[0].mark)
+				j--;
+			out->len += j - i;
+			if (j == i)
+				compose_byte(&c, bc);
+			else
+				i = j - 1;
+		} else if (bc->len && (i + 1 == n || !t[s[i + 1]].g[0].mark)) {
+			compose_flush(&c);
+			memcpy(out->p + out->len, bc->utf8, sizeof(bc->utf8));
+			out->len += bc->len;
+		} else {
+			compose_byte(&c, bc);
+		}
+	}
 	compose_flush(&c);
 	out->p[out->len] = '\0';
 	return c.loose;
@@ -900,7 +932,6 @@ static void score_text(memo *m, score *out, const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
 
-	tables_init();
 	memset(out, 0, sizeof(*out));
 	while (i < n) {
 		size_t j = ascii_letters(u, n, i), k = 1;
@@ -944,7 +975,6 @@ static void score_bytes(memo *m, score *out, qdx_legacy_enc enc, const unsigned 
 	const bytecode *t;
 	size_t i = 0;
 
-	tables_init();
 	t = bytecodes[enc];
 	memset(out, 0, sizeof(*out));
 	while (i < n) {
@@ -1132,12 +1162,17 @@ static void tcvn3_capitals(char *s, size_t n)
 	}
 }
 
-/* Appends one line of legacy bytes, word by word. */
+/* Appends one line of legacy bytes, word by word when a word may be the
+ * sibling encoding's (legacy_word()); blanks compose with nothing, so the
+ * lines of the other encodings are read whole. */
 static int legacy_line(dec *d, qdx_buf *out, qdx_legacy_enc enc, const unsigned char *s, size_t n)
 {
 	size_t i = 0, from = out->len;
+	qdx_legacy_enc other;
 	int loose = 0;
 
+	if (!other_legacy(enc, &other))
+		return compose_bytes(out, enc, s, n);
 	while (i < n) {
 		size_t j = i;
 
@@ -1400,7 +1435,6 @@ static size_t judge_text(dec *d, const unsigned char *s, size_t n, verdict **out
 	score as_is;
 	lines it;
 
-	tables_init();
 	lines_init(&it, s, n);
 	while (lines_next(&it, &start, &len, &eol)) {
 		f = line_flags(s + start, len);
@@ -1748,6 +1782,7 @@ int qdx_decode(qdx_buf *out, qdx_decode_info *info, const unsigned char *in, siz
 	info->encoding = encodings[E_UTF8].name;
 	if (forced && (forced_e = encoding_find(forced)) < 0)
 		return qdx_error_set(err, QDX_EINPUT, "", 0, 0, "unknown encoding '%s'", forced);
+	tables_init();
 	memset(&d, 0, sizeof(d));
 	d.out = out;
 	d.info = info;
