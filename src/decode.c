@@ -158,6 +158,9 @@ typedef struct dec {
 	qdx_buf line;     /* a line read back as legacy text */
 	qdx_buf bytes;    /* a word turned back into windows-1252 bytes */
 	memo words;       /* the classes of the words scored so far */
+	struct verdict *judged;   /* judge_text()'s verdicts on the UTF-8 being read */
+	size_t njudged;
+	int doc_kind;             /* its kind of mojibake (K_*), or -1 */
 } dec;
 
 static void buf_truncate(qdx_buf *b, size_t len)
@@ -173,7 +176,7 @@ static void buf_truncate(qdx_buf *b, size_t len)
  * qdx_utf8_valid_prefix(): ASCII, C2..DF 80..BF, and E1..EC / EE..EF
  * 80..BF 80..BF, which are never overlong nor surrogates.  The scorers
  * read every character. */
-static size_t utf8_at(const unsigned char *s, size_t n, uint32_t *cp)
+static inline size_t utf8_at(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	if (s[0] < 0x80) {
 		*cp = s[0];
@@ -1255,20 +1258,59 @@ static void legacy_text(dec *d, qdx_legacy_enc enc, const unsigned char *s, size
 
 /* ---- mojibake ------------------------------------------------------------ */
 
-/* Whether a line of valid UTF-8 may be TCVN3 or VNI once decoded as
- * windows-1252 (see pair_flags_of()): it holds Latin-1 characters, and
- * either no letter only Unicode has or, next to such letters, characters
- * no Vietnamese text uses: then a name typed later in Unicode may sit next
- * to mojibake.  Two table loads per byte, no branch: this runs on every
- * line of every UTF-8 document. */
-static int line_flags(const unsigned char *s, size_t n)
+/* The ASCII bytes at the start of the eight at s, from a word's high
+ * bits, as in qdx_utf8_valid_prefix(): a run between two Vietnamese
+ * letters is a few bytes long, too short for a loop. */
+static size_t ascii_prefix8(const unsigned char *s)
+{
+	uint64_t w;
+	size_t k = 0;
+
+	memcpy(&w, s, 8);
+	w &= 0x8080808080808080ull;
+	if (!w)
+		return 8;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	k = (size_t)__builtin_ctzll(w) / 8;
+#else
+	while (s[k] < 0x80)
+		k++;
+#endif
+	return k;
+}
+
+/* What the characters of line s[0..n) say about mojibake (see
+ * pair_flags_of(); flags_suspect() reads them), and the length of the
+ * line's valid UTF-8 prefix, n when it is all valid.  A file is checked
+ * to be UTF-8 and judged in this one walk over its characters, which
+ * reads every byte of every UTF-8 document once; a line ends at an ASCII
+ * byte, so the lines are valid when the whole is. */
+static size_t line_flags(const unsigned char *s, size_t n, int *flags)
 {
 	unsigned f = 0;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i + 1 < n; i++)
+	while (i < n) {
+		uint32_t cp;
+		size_t k;
+
+		if (i + 8 <= n) {
+			k = ascii_prefix8(s + i);
+			i += k;
+			if (k == 8)
+				continue;
+		} else if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		k = utf8_at(s + i, n - i, &cp);
+		if (!k)
+			break;
 		f |= pair_flag[lead_class[s[i]]][s[i + 1] & 0x3F];
-	return (int)f;
+		i += k;
+	}
+	*flags = (int)f;
+	return i;
 }
 
 static int flags_suspect(int f)
@@ -1420,24 +1462,27 @@ static int verdict_kind(const verdict *v, int doc_kind)
 	return v->state[k] == V_CLEAR ? k : -1;
 }
 
-/* Pass one of text_lines(): the suspicious lines and their verdicts, in
- * `*out` (the caller frees it).  A line of Vietnamese-looking words and
+/* Pass one of text_lines(): whether s[0..n) is valid UTF-8 and, when it
+ * is, the suspicious lines and their verdicts, in d->judged.  A line of Vietnamese-looking words and
  * no alien character can at best be ambiguous, so reading it back waits
  * until the file is known to hold mojibake: in real Vietnamese text such
  * lines ("thành", "Các", "liên quan") are the only ones that pass the byte
  * test, and they then cost one scoring each.  Sets `*doc_kind` to the
  * file's kind of mojibake once two lines or more show it clearly. */
-static size_t judge_text(dec *d, const unsigned char *s, size_t n, verdict **out, int *doc_kind)
+static int judge_text(dec *d, const unsigned char *s, size_t n)
 {
 	verdict *v = NULL, one;
 	size_t nv = 0, cap = 0, i, start, len;
-	int clear[K_COUNT] = { 0, 0 }, eol, f, k;
+	int clear[K_COUNT] = { 0, 0 }, eol, f, k, *doc_kind = &d->doc_kind;
 	score as_is;
 	lines it;
 
 	lines_init(&it, s, n);
 	while (lines_next(&it, &start, &len, &eol)) {
-		f = line_flags(s + start, len);
+		if (line_flags(s + start, len, &f) != len) {
+			free(v);
+			return 0;
+		}
 		if (!flags_suspect(f))
 			continue;
 		score_text(&d->words, &as_is, (const char *)s + start, len);
@@ -1465,20 +1510,22 @@ static size_t judge_text(dec *d, const unsigned char *s, size_t n, verdict **out
 		score_text(&d->words, &as_is, (const char *)s + v[i].start, v[i].len);
 		judge_line(d, (const char *)s + v[i].start, v[i].len, &as_is, &v[i]);
 	}
-	*out = v;
-	return nv;
+	d->judged = v;
+	d->njudged = nv;
+	return 1;
 }
 
-/* Valid UTF-8 -> output: line terminators to '\n', mojibake repaired. */
+/* Valid UTF-8 that judge_text() has judged -> output: line terminators
+ * to '\n', mojibake repaired. */
 static void text_lines(dec *d, const unsigned char *s, size_t n)
 {
-	verdict *v = NULL;
-	size_t nv = 0, iv = 0, i, start, len, repaired[K_COUNT] = { 0, 0 };
-	int doc_kind = -1, eol, k;
+	verdict *v = d->judged;
+	size_t nv = d->njudged, iv = 0, i, start, len, repaired[K_COUNT] = { 0, 0 };
+	int doc_kind = d->doc_kind, eol, k;
 	lines it;
 
-	if (memchr(s, 0xC2, n) || memchr(s, 0xC3, n))
-		nv = judge_text(d, s, n, &v, &doc_kind);
+	d->judged = NULL;
+	d->njudged = 0;
 	for (i = 0; i < nv; i++)
 		if ((k = verdict_kind(&v[i], doc_kind)) >= 0)
 			repaired[k]++;
@@ -1572,14 +1619,16 @@ static int utf8_text(dec *d, const unsigned char *s, size_t n, size_t base)
 	int rc;
 
 	if (d->valid < 0)
-		d->valid = qdx_utf8_valid_prefix(s, n) == n;
+		d->valid = judge_text(d, s, n);
 	if (d->valid) {
 		text_lines(d, s, n);
 		return 0;
 	}
 	rc = utf8_sanitize(d, s, n, base);
-	if (!rc)
+	if (!rc) {
+		judge_text(d, (const unsigned char *)d->work.p, d->work.len);
 		text_lines(d, (const unsigned char *)d->work.p, d->work.len);
+	}
 	return rc;
 }
 
@@ -1621,6 +1670,7 @@ static int utf16_text(dec *d, const unsigned char *s, size_t n, int be, size_t b
 		}
 		qdx_buf_put_utf8(&d->work, 0xFFFD);
 	}
+	judge_text(d, (const unsigned char *)d->work.p, d->work.len);
 	text_lines(d, (const unsigned char *)d->work.p, d->work.len);
 	return 0;
 }
@@ -1758,7 +1808,7 @@ static int detect(dec *d, const unsigned char *s, size_t n, int forced, size_t *
 		d->info->confidence = 90;   /* a guess from NULs, not a BOM */
 		return e;
 	}
-	d->valid = qdx_utf8_valid_prefix(s, n) == n;
+	d->valid = judge_text(d, s, n);
 	if (d->valid)
 		return E_UTF8;
 	/* A few bad bytes in a UTF-8 file are damage; 8-bit text is all bad
@@ -1806,5 +1856,6 @@ int qdx_decode(qdx_buf *out, qdx_decode_info *info, const unsigned char *in, siz
 	qdx_buf_free(&d.line);
 	qdx_buf_free(&d.bytes);
 	memo_free(&d.words);
+	free(d.judged);
 	return rc;
 }
