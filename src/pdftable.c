@@ -243,22 +243,32 @@ static inline uint32_t word_char(const char *s, size_t n, size_t i, uint32_t *cp
 	return lower_cp(*cp);
 }
 
+/* A word's hash: FNV-1a, 64 bits, over its folded characters. */
+#define WORD_SEED 1469598103934665603ull
+#define WORD_PRIME 1099511628211ull
+
+/* What may stand between two words of one phrase: a comma or a full stop
+ * breaks it. */
+static int joiner(uint32_t cp)
+{
+	return cp == ' ' || cp == '/' || cp == '-' || cp == 0x2013;
+}
+
 /* The next word of s[0..n) from *pos: its bounds, a case-blind hash, and
- * whether nothing but spaces, "/" or "-" stands between it and the word
- * before (a comma or a full stop breaks a phrase).  0 at the end.  Every
- * line of a document passes here once per table (learn_pairs). */
+ * whether nothing but joiners stands between it and the word before.  0
+ * at the end. */
 static int next_word(const char *s, size_t n, size_t *pos, size_t *ws, size_t *we, uint64_t *h,
                      int *joined)
 {
 	size_t i = *pos, k;
 	uint32_t cp, lc;
-	uint64_t x = 1469598103934665603ull;
+	uint64_t x = WORD_SEED;
 
 	*joined = 1;
 	for (; i < n; i += k) {
 		if (word_char(s, n, i, &cp, &k))
 			break;
-		if (cp != ' ' && cp != '/' && cp != '-' && cp != 0x2013)
+		if (!joiner(cp))
 			*joined = 0;
 	}
 	if (i >= n) {
@@ -267,7 +277,7 @@ static int next_word(const char *s, size_t n, size_t *pos, size_t *ws, size_t *w
 	}
 	*ws = i;
 	for (; i < n && (lc = word_char(s, n, i, &cp, &k)) != 0; i += k)
-		x = (x ^ lc) * 1099511628211ull;
+		x = (x ^ lc) * WORD_PRIME;
 	*we = *pos = i;
 	*h = x ? x : 1;
 	return 1;
@@ -333,9 +343,23 @@ static int pairs_has(const bigrams *b, uint64_t h)
 	return 0;
 }
 
+/* Word w (its hash as next_word() makes it) of a line, after `prev`
+ * (0 at the line's start): the pair goes in when only a joiner stood
+ * between them. */
+static uint64_t pair_word(ptab *p, uint64_t prev, uint64_t w, int joined)
+{
+	uint64_t h = w ? w : 1;
+
+	if (prev && joined)
+		pairs_add(&p->pairs, pair_hash(prev, h));
+	return h;
+}
+
 /* Every pair of words that stands together inside one line of the
  * document: where a cell's line ends on the first and the next line starts
- * with the second, the phrase goes on ("của / Chính phủ", "cơ / quan"). */
+ * with the second, the phrase goes on ("của / Chính phủ", "cơ / quan").
+ * The words of next_word(), read in one walk over each line, for every
+ * line of the document passes here once per table. */
 static void learn_pairs(ptab *p)
 {
 	const qdx_text *t = p->t;
@@ -343,15 +367,29 @@ static void learn_pairs(ptab *p)
 
 	for (i = 0; i < t->n; i++) {
 		const char *s = qdx_text_line(t, i);
-		size_t n = t->v[i].len, pos = 0, ws, we;
-		uint64_t h, prev = 0;
-		int joined;
+		size_t n = t->v[i].len, j, k;
+		uint64_t x = WORD_SEED, prev = 0;
+		int in = 0, joined = 1;
 
-		while (next_word(s, n, &pos, &ws, &we, &h, &joined)) {
-			if (prev && joined)
-				pairs_add(&p->pairs, pair_hash(prev, h));
-			prev = h;
+		for (j = 0; j < n; j += k) {
+			uint32_t cp, lc = word_char(s, n, j, &cp, &k);
+
+			if (lc) {
+				x = (x ^ lc) * WORD_PRIME;
+				in = 1;
+				continue;
+			}
+			if (in) {
+				prev = pair_word(p, prev, x, joined);
+				x = WORD_SEED;
+				in = 0;
+				joined = 1;
+			}
+			if (!joiner(cp))
+				joined = 0;
 		}
+		if (in)
+			pair_word(p, prev, x, joined);
 	}
 }
 
