@@ -76,16 +76,17 @@ const char *qdx_decode_name(const char *name)
 
 /* A document repeats its words, and a word's class depends on nothing but
  * its bytes and how they are read, so each distinct word is read and
- * classified once per document and looked up after that.  Open addressing,
- * doubled at 3/4 full; a word too long for a slot, which is rare, is read
- * every time. */
-#define MEMO_BYTES 29
+ * classified once per document and reading, and looked up after that; one
+ * slot keeps a word's classes under every reading, since detection reads
+ * the same words in each 8-bit encoding.  Open addressing, doubled at 3/4
+ * full; a word too long for a slot, which is rare, is read every time. */
+#define MEMO_BYTES 24
 #define MEMO_UTF8 QDX_LEGACY_COUNT   /* `how` of text that is UTF-8 already */
 
 typedef struct memo_slot {
-	uint8_t len;   /* 0: free */
-	uint8_t how;   /* a qdx_legacy_enc, or MEMO_UTF8 */
-	uint8_t cls;   /* W_* */
+	uint8_t len;                      /* 0: free */
+	uint8_t known;                    /* bit `how` set: cls[how] is known */
+	uint8_t cls[MEMO_UTF8 + 1];       /* W_* by how the word is read */
 	unsigned char b[MEMO_BYTES];
 } memo_slot;
 
@@ -95,14 +96,14 @@ typedef struct memo {
 } memo;
 
 /* The slot holding word s[0..n), or the free slot where it belongs. */
-static memo_slot *memo_probe(const memo *m, int how, const unsigned char *s, size_t n)
+static memo_slot *memo_probe(const memo *m, const unsigned char *s, size_t n)
 {
-	size_t i = qdx_hash(QDX_HASH_SEED ^ (uint32_t)how, s, n) & (m->cap - 1);
+	size_t i = qdx_hash(QDX_HASH_SEED, s, n) & (m->cap - 1);
 
 	for (;; i = (i + 1) & (m->cap - 1)) {
 		memo_slot *e = &m->slot[i];
 
-		if (!e->len || (e->len == n && e->how == how && !memcmp(e->b, s, n)))
+		if (!e->len || (e->len == n && !memcmp(e->b, s, n)))
 			return e;
 	}
 }
@@ -116,29 +117,38 @@ static void memo_grow(memo *m)
 	m->slot = qdx_xcalloc(m->cap, sizeof(*m->slot));
 	for (i = 0; i < old.cap; i++)
 		if (old.slot[i].len)
-			*memo_probe(m, old.slot[i].how, old.slot[i].b, old.slot[i].len) = old.slot[i];
+			*memo_probe(m, old.slot[i].b, old.slot[i].len) = old.slot[i];
 	free(old.slot);
 }
 
-/* The slot of word s[0..n) read as `how`: its class when `len` is set,
- * else free for memo_keep(); NULL when the word is empty or too long to
- * keep. */
-static memo_slot *memo_find(memo *m, int how, const unsigned char *s, size_t n)
+/* The slot of word s[0..n), for memo_class() and memo_keep(); NULL when
+ * the word is empty or too long to keep.  Valid until the next call. */
+static memo_slot *memo_find(memo *m, const unsigned char *s, size_t n)
 {
 	if (!n || n > MEMO_BYTES)
 		return NULL;
 	if (4 * (m->used + 1) > 3 * m->cap)
 		memo_grow(m);
-	return memo_probe(m, how, s, n);
+	return memo_probe(m, s, n);
+}
+
+/* The class `e` knows for reading `how`, or -1. */
+static int memo_class(const memo_slot *e, int how)
+{
+	return e && (e->known >> how & 1) ? e->cls[how] : -1;
 }
 
 static void memo_keep(memo *m, memo_slot *e, int how, const unsigned char *s, size_t n, int cls)
 {
-	e->len = (uint8_t)n;
-	e->how = (uint8_t)how;
-	e->cls = (uint8_t)cls;
-	memcpy(e->b, s, n);
-	m->used++;
+	if (!e)
+		return;
+	if (!e->len) {
+		e->len = (uint8_t)n;
+		memcpy(e->b, s, n);
+		m->used++;
+	}
+	e->known |= (uint8_t)(1u << how);
+	e->cls[how] = (uint8_t)cls;
 }
 
 static void memo_free(memo *m)
@@ -572,19 +582,9 @@ static void word_loose_mark(word *w, int mark)
 		w->foreign++;
 }
 
-static void word_add(word *w, uint32_t cp)
+/* A character that is neither a mark nor a vowel letter. */
+static void word_other(word *w, uint32_t cp)
 {
-	qdx_vletter v;
-	int mark = qdx_legacy_mark(cp);
-
-	if (mark) {
-		word_loose_mark(w, mark);
-		return;
-	}
-	if (qdx_legacy_letter(cp, &v)) {
-		word_vowel(w, &v, cp);
-		return;
-	}
 	if (cp < 0x80) {
 		word_letter(w, (char)(cp | 0x20), 0, cp < 'a', 1);
 		return;
@@ -597,6 +597,19 @@ static void word_add(word *w, uint32_t cp)
 		/* Latin-1 signs (« ° § ±) standing alone are punctuation. */
 		w->symbols += (cp >= 0xA1 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7;
 	}
+}
+
+static void word_add(word *w, uint32_t cp)
+{
+	qdx_vletter v;
+	int mark = qdx_legacy_mark(cp);
+
+	if (mark)
+		word_loose_mark(w, mark);
+	else if (qdx_legacy_letter(cp, &v))
+		word_vowel(w, &v, cp);
+	else
+		word_other(w, cp);
 }
 
 static int word_common(const word *w)
@@ -685,6 +698,11 @@ typedef struct bytecode {
 
 static bytecode bytecodes[QDX_LEGACY_COUNT][256];
 
+/* What a byte is to score_legacy(): a separator in every 8-bit encoding,
+ * in some, and not an ASCII letter. */
+enum { B_SEP_ALL = 1, B_SEP_SOME = 2, B_NOT_LETTER = 4 };
+static uint8_t byte_class[256];
+
 static void glyph_of(glyph *g, uint32_t cp)
 {
 	g->cp = cp;
@@ -711,6 +729,15 @@ static void bytecodes_build(void)
 				bc->len = (uint8_t)utf8_put(bc->utf8, m);
 			bc->same = m == b && b < 0x80;
 		}
+	for (b = 0; b < 256; b++) {
+		unsigned seps = 0;
+
+		for (e = 0; e < QDX_LEGACY_COUNT; e++)
+			seps += bytecodes[e][b].sep;
+		byte_class[b] = (uint8_t)((seps == QDX_LEGACY_COUNT ? B_SEP_ALL : 0) |
+		                          (seps ? B_SEP_SOME : 0) |
+		                          (((b | 0x20) >= 'a' && (b | 0x20) <= 'z') ? 0 : B_NOT_LETTER));
+	}
 }
 
 static void tables_build(void)
@@ -801,7 +828,7 @@ static void compose_glyph(composer *c, const glyph *g)
 		c->v = g->v;
 		c->pending = 1;
 	} else if (c->w) {
-		word_add(c->w, g->cp);
+		word_other(c->w, g->cp);
 	} else {
 		compose_put(c, g->cp);
 	}
@@ -894,13 +921,13 @@ static void nfc_tail(qdx_buf *b, size_t from)
 /* The class of the UTF-8 word s[0..n), which holds no separator. */
 static int text_word(memo *m, const unsigned char *s, size_t n)
 {
-	memo_slot *e = memo_find(m, MEMO_UTF8, s, n);
+	memo_slot *e = memo_find(m, s, n);
 	word w;
 	size_t i = 0;
-	int c;
+	int c = memo_class(e, MEMO_UTF8);
 
-	if (e && e->len)
-		return e->cls;
+	if (c >= 0)
+		return c;
 	memset(&w, 0, sizeof(w));
 	while (i < n) {
 		uint32_t cp;
@@ -909,8 +936,7 @@ static int text_word(memo *m, const unsigned char *s, size_t n)
 		word_add(&w, cp);
 	}
 	c = word_take(&w);
-	if (e)
-		memo_keep(m, e, MEMO_UTF8, s, n, c);
+	memo_keep(m, e, MEMO_UTF8, s, n, c);
 	return c;
 }
 
@@ -947,26 +973,25 @@ static void score_text(memo *m, score *out, const char *s, size_t n)
 	}
 }
 
-/* The class of word s[0..n) read as `enc`: no byte of it is a separator. */
-static int bytes_word(memo *m, const bytecode *t, qdx_legacy_enc enc, const unsigned char *s,
-                      size_t n)
+/* The class of word s[0..n) read as `enc`, `e` its memo slot (or NULL):
+ * no byte of it is a separator. */
+static int bytes_word(memo *m, memo_slot *e, qdx_legacy_enc enc, const unsigned char *s, size_t n)
 {
-	memo_slot *e = memo_find(m, (int)enc, s, n);
+	const bytecode *t = bytecodes[enc];
 	composer c;
 	word w;
 	size_t i;
-	int cls;
+	int cls = memo_class(e, (int)enc);
 
-	if (e && e->len)
-		return e->cls;
+	if (cls >= 0)
+		return cls;
 	memset(&w, 0, sizeof(w));
 	composer_init(&c, NULL, &w);
 	for (i = 0; i < n; i++)
 		compose_byte(&c, &t[s[i]]);
 	compose_flush(&c);
 	cls = word_take(&w);
-	if (e)
-		memo_keep(m, e, (int)enc, s, n, cls);
+	memo_keep(m, e, (int)enc, s, n, cls);
 	return cls;
 }
 
@@ -986,7 +1011,7 @@ static void score_bytes(memo *m, score *out, qdx_legacy_enc enc, const unsigned 
 		if (j < n && !t[s[j]].sep) {
 			while (j < n && !t[s[j]].sep)
 				j++;
-			score_add(out, bytes_word(m, t, enc, s + i, j - i));
+			score_add(out, bytes_word(m, memo_find(m, s + i, j - i), enc, s + i, j - i));
 		}
 		i = j + 1;
 	}
@@ -998,6 +1023,40 @@ static void score_sum(score *sc, const score *more)
 	sc->odd += more->odd;
 	sc->foreign += more->foreign;
 	sc->value += more->value;
+}
+
+/* score_bytes() of s[0..n) in every 8-bit encoding at once, out[enc]:
+ * detection reads a sample in each.  A run of bytes between separators of
+ * all the encodings is one word in each when none of them takes any of
+ * its bytes for a separator, which is the rule: then one memo slot holds
+ * its classes.  Other runs are read by each encoding apart. */
+static void score_legacy(memo *m, score *out, const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	int e;
+
+	memset(out, 0, QDX_LEGACY_COUNT * sizeof(*out));
+	while (i < n) {
+		size_t j = i;
+		unsigned any = 0;
+
+		for (; j < n && !(byte_class[s[j]] & B_SEP_ALL); j++)
+			any |= byte_class[s[j]];
+		if (any & B_SEP_SOME) {
+			for (e = 0; e < QDX_LEGACY_COUNT; e++) {
+				score sc;
+
+				score_bytes(m, &sc, (qdx_legacy_enc)e, s + i, j - i);
+				score_sum(&out[e], &sc);
+			}
+		} else if (any & B_NOT_LETTER) {
+			memo_slot *slot = memo_find(m, s + i, j - i);
+
+			for (e = 0; e < QDX_LEGACY_COUNT; e++)
+				score_add(&out[e], bytes_word(m, slot, (qdx_legacy_enc)e, s + i, j - i));
+		}
+		i = j + 1;
+	}
 }
 
 static int bad_words(const score *sc)
@@ -1756,13 +1815,14 @@ static int vote_legacy(dec *d, const unsigned char *s, size_t m, score *best, in
 {
 	static const int candidates[] = { E_CP1252, E_TCVN3, E_VNI, E_VISCII, E_CP1258 };
 	int won = E_CP1252;
+	score all[QDX_LEGACY_COUNT];
 	size_t i;
 
+	score_legacy(&d->words, all, s, m);
 	best->value = *second = INT_MIN;
 	for (i = 0; i < QDX_COUNT(candidates); i++) {
-		score sc;
+		score sc = all[encodings[candidates[i]].legacy];
 
-		score_bytes(&d->words, &sc, encodings[candidates[i]].legacy, s, m);
 		if (sc.value > best->value) {
 			*second = best->value;
 			*best = sc;
