@@ -165,7 +165,7 @@ typedef struct dec {
 	qdx_error *err;
 	int valid;        /* the input is valid UTF-8: 1, 0, or -1 not known yet */
 	qdx_buf work;     /* UTF-8 made from UTF-16, or with invalid bytes replaced */
-	qdx_buf line;     /* a line read back as legacy text */
+	qdx_buf line;     /* a line given TCVN3 capitals to see if they change it */
 	qdx_buf bytes;    /* a word turned back into windows-1252 bytes */
 	memo words;       /* the classes of the words scored so far */
 	struct verdict *judged;   /* judge_text()'s verdicts on the UTF-8 being read */
@@ -1392,11 +1392,13 @@ static int cp1252_byte(uint32_t cp)
 }
 
 /* Turns a word of UTF-8 back into the windows-1252 bytes it was decoded
- * from; 0 when it holds a character windows-1252 cannot produce. */
-static int to_cp1252(qdx_buf *b, const char *s, size_t n)
+ * from; 0 when it holds a character windows-1252 cannot produce.  With
+ * `t`, *same says whether the bytes read as `t` are the word again. */
+static int to_cp1252(qdx_buf *b, const char *s, size_t n, const bytecode *t, int *same)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
+	int all = 1;
 
 	buf_truncate(b, 0);
 	qdx_buf_reserve(b, n);   /* a character, one byte at least, makes one */
@@ -1407,30 +1409,26 @@ static int to_cp1252(qdx_buf *b, const char *s, size_t n)
 
 		if (byte < 0)
 			break;
+		if (t)
+			all &= t[byte].len && t[byte].g[0].cp == cp;
 		b->p[b->len++] = (char)byte;
 		i += k;
 	}
 	buf_truncate(b, b->len);
+	if (t)
+		*same = all;
 	return i == n;
 }
 
 /* Appends line `s` read back as the bytes windows-1252 made of it and
  * decoded as `enc`.  Words holding a character windows-1252 cannot have
- * produced (a name typed later in Unicode) are kept as they are.  With
- * `judge`, the line is being judged: each word is read as `enc` alone (see
- * legacy_word()), and what is appended is scored into `*judge` word by
- * word, from the bytes (score_bytes()); blanks separate words, and the
- * capitals of tcvn3_capitals() change no word's class. */
-static int repair_line(dec *d, qdx_buf *out, qdx_legacy_enc enc, const char *s, size_t n,
-                       score *judge)
+ * produced (a name typed later in Unicode) are kept as they are. */
+static int repair_line(dec *d, qdx_buf *out, qdx_legacy_enc enc, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, from = out->len;
 	int loose = 0;
-	score sc;
 
-	if (judge)
-		memset(judge, 0, sizeof(*judge));
 	while (i < n) {
 		size_t j = i;
 
@@ -1441,25 +1439,58 @@ static int repair_line(dec *d, qdx_buf *out, qdx_legacy_enc enc, const char *s, 
 		} else {
 			while (j < n && !is_blank(u[j]))
 				j++;
-			if (to_cp1252(&d->bytes, s + i, j - i)) {
-				const unsigned char *b = (const unsigned char *)d->bytes.p;
-
-				loose |= legacy_word(d, out, enc, b, d->bytes.len, judge != NULL);
-				if (judge)
-					score_bytes(&d->words, &sc, enc, b, d->bytes.len);
-			} else {
+			if (to_cp1252(&d->bytes, s + i, j - i, NULL, NULL))
+				loose |= legacy_word(d, out, enc, (const unsigned char *)d->bytes.p,
+				                     d->bytes.len, 0);
+			else
 				qdx_buf_put(out, s + i, j - i);
-				if (judge)
-					score_text(&d->words, &sc, s + i, j - i);
-			}
-			if (judge)
-				score_sum(judge, &sc);
 		}
 		i = j;
 	}
 	if (enc == QDX_LEGACY_TCVN3)
 		tcvn3_capitals(out->p + from, out->len - from);
 	return loose;
+}
+
+/* How line `s` fares read back as repair_line() reads it, each word as
+ * `enc` alone (see legacy_word()): its score in `*judge`, word by word
+ * from the bytes (score_bytes()), and whether the reading changes the
+ * line at all.  Nothing is written: a word changes when a byte of it reads
+ * as another character, and the capitals of tcvn3_capitals() change no
+ * word's class, only, maybe, a line no reading changed. */
+static int read_back(dec *d, qdx_legacy_enc enc, const char *s, size_t n, score *judge)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	int same = 1, word_same;
+	score sc;
+
+	memset(judge, 0, sizeof(*judge));
+	while (i < n) {
+		size_t j = i;
+
+		if (is_blank(u[i])) {
+			i++;
+			continue;
+		}
+		while (j < n && !is_blank(u[j]))
+			j++;
+		if (to_cp1252(&d->bytes, s + i, j - i, bytecodes[enc], &word_same)) {
+			score_bytes(&d->words, &sc, enc, (const unsigned char *)d->bytes.p, d->bytes.len);
+			same &= word_same;
+		} else {
+			score_text(&d->words, &sc, s + i, j - i);
+		}
+		score_sum(judge, &sc);
+		i = j;
+	}
+	if (same && enc == QDX_LEGACY_TCVN3) {
+		buf_truncate(&d->line, 0);
+		qdx_buf_put(&d->line, s, n);
+		tcvn3_capitals(d->line.p, n);
+		same = !memcmp(d->line.p, s, n);
+	}
+	return !same;
 }
 
 enum { K_TCVN3, K_VNI, K_COUNT };
@@ -1491,9 +1522,7 @@ static int judge_line(dec *d, const char *s, size_t n, const score *as_is, verdi
 
 		v->state[k] = V_NONE;
 		v->value[k] = INT_MIN;
-		buf_truncate(&d->line, 0);
-		repair_line(d, &d->line, repair_enc[k], s, n, &sc);
-		if (d->line.len == n && !memcmp(d->line.p, s, n))
+		if (!read_back(d, repair_enc[k], s, n, &sc))
 			continue;
 		v->value[k] = sc.value;
 		if (sc.value >= as_is->value + 3 && bad_words(&sc) < bad_words(as_is))
@@ -1599,7 +1628,7 @@ static void text_lines(dec *d, const unsigned char *s, size_t n)
 		k = iv < nv && v[iv].start == start ? verdict_kind(&v[iv++], doc_kind) : -1;
 		if (k >= 0) {
 			size_t from = d->out->len;
-			if (repair_line(d, d->out, repair_enc[k], (const char *)s + start, len, NULL))
+			if (repair_line(d, d->out, repair_enc[k], (const char *)s + start, len))
 				nfc_tail(d->out, from);
 		} else {
 			qdx_buf_put(d->out, s + start, len);
