@@ -162,27 +162,64 @@ static inline size_t decode(const char *s, size_t n, size_t at, uint32_t *cp)
 	return k;
 }
 
+/* The bytes of a word whose bit 7 is set, counted. */
+static size_t count_high(uint64_t v)
+{
+	return (size_t)(((v >> 7) * 0x0101010101010101ull) >> 56);
+}
+
+/* The characters (bytes that start one) and the words (runs of bytes other
+ * than space and tab) of s[0..n).  Every line of a table is measured, so
+ * eight bytes at a time where the byte order lets a shift find the byte
+ * before. */
+static void measure(const char *s, size_t n, int *chars, int *words)
+{
+	size_t i = 0, cont = 0, starts = 0;
+	int in = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t hi = 0x8080808080808080ull, lo = 0x7F7F7F7F7F7F7F7Full;
+	uint64_t before = 0x80;   /* bit 7 of byte 0: a blank stands before it */
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, sp, tab, blank;
+
+		memcpy(&w, s + i, 8);
+		sp = w ^ 0x2020202020202020ull;
+		tab = w ^ 0x0909090909090909ull;
+		/* bit 7 of each byte: the byte is not 0, here not ' ' or '\t' */
+		blank = ~((((sp & lo) + lo) | sp) & (((tab & lo) + lo) | tab)) & hi;
+		starts += count_high(~blank & hi & (blank << 8 | before));
+		cont += count_high(w & ~(w << 1) & hi);
+		before = blank >> 56;
+	}
+	in = !before;
+#endif
+	for (; i < n; i++) {
+		int sp = s[i] == ' ' || s[i] == '\t';
+
+		starts += !sp && !in;
+		in = !sp;
+		cont += ((unsigned char)s[i] & 0xC0) == 0x80;
+	}
+	*chars = (int)(n - cont);
+	*words = (int)starts;
+}
+
 static int width(const char *s, size_t n)
 {
-	size_t i;
-	int w = 0;
+	int w, words;
 
-	for (i = 0; i < n; i++)
-		w += ((unsigned char)s[i] & 0xC0) != 0x80;
+	measure(s, n, &w, &words);
 	return w;
 }
 
 static int count_words(const char *s, size_t n)
 {
-	size_t i;
-	int w = 0, in = 0;
+	int w, words;
 
-	for (i = 0; i < n; i++) {
-		int sp = s[i] == ' ' || s[i] == '\t';
-		w += !sp && !in;
-		in = !sp;
-	}
-	return w;
+	measure(s, n, &w, &words);
+	return words;
 }
 
 static int has_lower(const char *s, size_t n)
@@ -490,11 +527,12 @@ static int read_header(ptab *p, size_t i, size_t to, size_t max, int *roles, int
 		const char *s = qdx_text_line(t, j), *style;
 		size_t len = t->v[j].len, ll;
 		qdx_span lab;
-		int alone;
+		int alone, w, words;
 
-		if (!len || (t->v[j].flags & (QDX_LINE_ROW | QDX_LINE_CELL | QDX_LINE_SKIP)) ||
-		    width(s, len) > HDR_WIDTH || count_words(s, len) > HDR_WORDS ||
-		    row_label(p, s, len, &style, &lab, &ll, &alone))
+		if (!len || (t->v[j].flags & (QDX_LINE_ROW | QDX_LINE_CELL | QDX_LINE_SKIP)))
+			break;
+		measure(s, len, &w, &words);
+		if (w > HDR_WIDTH || words > HDR_WORDS || row_label(p, s, len, &style, &lab, &ll, &alone))
 			break;
 		lrole[j - i] = qdx_table_role(p->doc, s, len);
 		cased |= has_lower(s, len);
@@ -652,8 +690,7 @@ static void fill_piece(const ptab *p, piece *x, size_t i, const char *s, size_t 
 	x->brk = blank || (p->t->v[i].flags & QDX_LINE_JOINED);
 	x->frag = frag;
 	x->col = -1;
-	x->w = width(s, n);
-	x->words = count_words(s, n);
+	measure(s, n, &x->w, &x->words);
 	x->first_kind = first_kind(s, n);
 	if (next_word(s, n, &pos, &ws, &we, &h, &joined)) {
 		x->first_word = x->last_word = h;
