@@ -866,6 +866,34 @@ static void test_mixed_line(void **state)
 	free(r.text);
 }
 
+/* A file is checked for UTF-8 and judged in one walk: an invalid byte
+ * after lines of mojibake makes the walk start over on the repaired
+ * bytes, and the lines are judged as in a valid file. */
+static void test_invalid_after_mojibake(void **state)
+{
+	static const char in[] =
+		"Hµ néi, ngµy 22 th¸ng 11 n¨m 2002\n"
+		"§iÒu 1: Söa ®æi møc thuÕ\n"
+		"Chñ tÞch UBND tØnh\n"
+		"x\xFFy\n";
+	static const char want[] =
+		"Hà nội, ngày 22 tháng 11 năm 2002\n"
+		"Điều 1: Sửa đổi mức thuế\n"
+		"Chủ tịch UBND tỉnh\n"
+		"x\xEF\xBF\xBDy\n";
+	result r;
+
+	(void)state;
+	run(&r, in, strlen(in), NULL, 0);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.info.encoding, "utf-8");
+	assert_int_equal(r.info.invalid, 1);
+	assert_string_equal(r.text, want);
+	assert_int_equal(r.info.repaired_lines, 3);
+	assert_string_equal(r.info.repaired_from, "tcvn3");
+	free(r.text);
+}
+
 /* TCVN3 has no capitals with tones: typed in capitals they arrive small,
  * and come back when the letters around them are capitals. */
 static void test_tcvn3_capitals(void **state)
@@ -1174,6 +1202,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_tcvn3_mojibake),
 		cmocka_unit_test(test_vni_mojibake),
 		cmocka_unit_test(test_mixed_line),
+		cmocka_unit_test(test_invalid_after_mojibake),
 		cmocka_unit_test(test_tcvn3_capitals),
 		cmocka_unit_test(test_cp1252),
 		cmocka_unit_test(test_legacy_corpus),
