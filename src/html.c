@@ -804,6 +804,140 @@ static int label_in(qdx_span cs, const char *const *names, size_t k)
 	return 0;
 }
 
+/* Whether s starts with the tag opening `lit` followed by the end of a
+ * name. */
+static int tag_at(const unsigned char *s, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+
+	return starts_ci(s, n, lit) &&
+	       (k == n || is_css_space((char)s[k]) || s[k] == '>' || s[k] == '/');
+}
+
+/* ---- what libxml2 need not read ------------------------------------------ */
+
+/* The offset after the '>' of the tag opening at s[i] (a quoted attribute
+ * value may hold one), or n when it does not end. */
+static size_t tag_end(const char *s, size_t n, size_t i)
+{
+	char quote = 0;
+
+	for (i++; i < n; i++) {
+		if (quote) {
+			if (s[i] == quote)
+				quote = 0;
+		} else if (s[i] == '"' || s[i] == '\'') {
+			quote = s[i];
+		} else if (s[i] == '>') {
+			return i + 1;
+		}
+	}
+	return n;
+}
+
+/* The offset after the style element opening at s[i]: its end tag is the
+ * first "</style" (libxml2 reads the content as raw text), then '>' after
+ * blanks.  n when it does not end so. */
+static size_t style_end(const char *s, size_t n, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (i = tag_end(s, n, i); i < n; i++) {
+		const char *lt = memchr(s + i, '<', n - i);
+		size_t k;
+
+		if (!lt)
+			break;
+		i = (size_t)(lt - s);
+		if (!starts_ci(u + i, n - i, "</style"))
+			continue;
+		for (k = i + 7; k < n && is_css_space(s[k]); k++)
+			;
+		return k < n && s[k] == '>' ? k + 1 : n;
+	}
+	return n;
+}
+
+/* The offset after the comment opening at s[i] ("<!--"), or n when it does
+ * not end or ends in a way parsers disagree on ("<!-->"). */
+static size_t comment_end(const char *s, size_t n, size_t i)
+{
+	const char *e;
+
+	if (i + 6 > n || s[i + 4] == '>' || (s[i + 4] == '-' && s[i + 5] == '>'))
+		return n;
+	e = memmem(s + i + 4, n - i - 4, "-->", 3);
+	return e ? (size_t)(e - s) + 3 : n;
+}
+
+/* What drop_head() finds at s[i]: a comment or a style element, which
+ * it may drop, or a tag it passes over; `*end` is the offset after it. */
+enum { H_OTHER, H_DROP, H_PASS };
+
+static int head_item(const char *s, size_t n, size_t i, size_t *end)
+{
+	static const char *const pass[] = { "<!doctype", "<?xml", "<html", "<head", "<meta", "<link",
+		                            "<base" };
+	const unsigned char *u = (const unsigned char *)s + i;
+	size_t k;
+
+	if (i >= n || s[i] != '<')
+		return H_OTHER;
+	if (starts_ci(u, n - i, "<!--") || tag_at(u, n - i, "<style")) {
+		*end = s[i + 1] == '!' ? comment_end(s, n, i) : style_end(s, n, i);
+		return *end < n ? H_DROP : H_OTHER;
+	}
+	for (k = 0; k < QDX_COUNT(pass); k++)
+		if (tag_at(u, n - i, pass[k])) {
+			*end = tag_end(s, n, i);
+			return *end < n ? H_PASS : H_OTHER;
+		}
+	return H_OTHER;
+}
+
+static size_t skip_space(const char *s, size_t n, size_t i)
+{
+	while (i < n && is_css_space(s[i]))
+		i++;
+	return i;
+}
+
+/* Word's "Save as Web Page" fills the head with styles and with XML
+ * islands in conditional comments, a third of the file, which the walk
+ * skips (K_SKIP) but libxml2 reads a character at a time.  They are taken
+ * out of the text before the parse, all but their line ends, so that every
+ * line number stays.  Only what is surely in the head goes: comments and
+ * style elements after nothing but whitespace, a doctype and the tags that
+ * open a head, and before more of those or "</head>", so that the
+ * whitespace around one, now one text, is a head's and nothing to the walk
+ * (before stray text it would lend it its line ends).  Anything else ends
+ * the search.  Returns the text's new length. */
+static size_t drop_head(char *s, size_t n)
+{
+	size_t i = 0, o = 0, end, next, next_end = 0;
+	int what = head_item(s, n, skip_space(s, n, 0), &end), next_what;
+
+	for (; what != H_OTHER; i = end, end = next_end, what = next_what) {
+		next = skip_space(s, n, end);
+		next_what = head_item(s, n, next, &next_end);
+		if (what == H_PASS) {
+			memmove(s + o, s + i, end - i);
+			o += end - i;
+			continue;
+		}
+		if (next_what == H_OTHER && !tag_at((const unsigned char *)s + next, n - next, "</head"))
+			break;
+		for (; i < end; i++)
+			if (s[i] == '\n' || s[i] == '\r')
+				s[o++] = s[i];
+	}
+	if (o < i) {
+		memmove(s + o, s + i, n - i);
+		s[o + n - i] = '\0';
+	}
+	return o + n - i;
+}
+
 /* Gives libxml2 UTF-8 from qdx_decode(), the decoder text files go
  * through: libxml2's own iconv conversion stops at the first byte iconv
  * rejects (0x81 in windows-1252, any unassigned byte in windows-1258) and
@@ -901,6 +1035,7 @@ int qdx_html_read(qdx_text *out, const unsigned char *in, size_t n, qdx_error *e
 	htmlDocPtr doc = NULL;
 	html_walk *w = NULL;
 	qdx_buf tmp;
+	size_t limit;
 	int rc = 0;
 
 	qdx_buf_init(&tmp);
@@ -915,6 +1050,9 @@ int qdx_html_read(qdx_text *out, const unsigned char *in, size_t n, qdx_error *e
 		rc = qdx_error_set(err, QDX_EINPUT, NULL, 0, 0, "HTML document too large");
 		goto cleanup;
 	}
+	limit = n < (QDX_BUF_MAX / 2 - 65536) / HTML_GROWTH ? n * HTML_GROWTH + 65536 : QDX_BUF_MAX / 2;
+	if (encoding != NULL)   /* the text is UTF-8 of ours, in tmp */
+		n = tmp.len = drop_head(tmp.p, tmp.len);
 	doc = parse(p, n, encoding);
 	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
 		rc = qdx_error_set(err, QDX_EINPUT, NULL, 0, 0, "no HTML found to parse");
@@ -925,8 +1063,7 @@ int qdx_html_read(qdx_text *out, const unsigned char *in, size_t n, qdx_error *e
 	w->out = out;
 	w->pos = 1;
 	w->cell = SIZE_MAX;
-	w->limit = n < (QDX_BUF_MAX / 2 - 65536) / HTML_GROWTH ? n * HTML_GROWTH + 65536
-	                                                       : QDX_BUF_MAX / 2;
+	w->limit = limit;
 	qdx_buf_init(&w->line);
 	reset_line(w);
 	walk(w, (xmlNode *)doc);
@@ -946,16 +1083,6 @@ cleanup:
 }
 
 /* ---- sniffing ------------------------------------------------------------ */
-
-/* Whether s starts with the tag opening `lit` followed by the end of a
- * name. */
-static int tag_at(const unsigned char *s, size_t n, const char *lit)
-{
-	size_t k = strlen(lit);
-
-	return starts_ci(s, n, lit) &&
-	       (k == n || is_css_space((char)s[k]) || s[k] == '>' || s[k] == '/');
-}
 
 /* Skips a construct that may precede the root ("<!--...-->", "<?xml ...?>"):
  * returns the offset after it, or `i` when there is none. */
