@@ -114,7 +114,7 @@ typedef struct ptab {
 
 /* ---- characters and words ------------------------------------------------ */
 
-static int is_upper_cp(uint32_t cp)
+static inline int is_upper_cp(uint32_t cp)
 {
 	return (cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) ||
 	       cp == 0x102 || cp == 0x110 || cp == 0x128 || cp == 0x168 || cp == 0x1A0 ||
@@ -139,6 +139,7 @@ static uint32_t lower_cp(uint32_t cp)
 static inline size_t decode(const char *s, size_t n, size_t at, uint32_t *cp)
 {
 	const unsigned char *u = (const unsigned char *)s + at;
+	uint32_t c;
 	size_t k;
 
 	if (u[0] < 0x80) {
@@ -154,12 +155,10 @@ static inline size_t decode(const char *s, size_t n, size_t at, uint32_t *cp)
 		*cp = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
 		return 3;
 	}
-	k = qdx_utf8_decode(u, n - at, cp);
-	if (!k) {
-		*cp = 0xFFFD;
-		k = 1;
-	}
-	return k;
+	/* through a local, lest the callers' *cp live in memory */
+	k = qdx_utf8_decode(u, n - at, &c);
+	*cp = k ? c : 0xFFFD;
+	return k ? k : 1;
 }
 
 /* The bytes of a word whose bit 7 is set, counted. */
