@@ -851,7 +851,8 @@ static int compose_bytes(qdx_buf *out, qdx_legacy_enc enc, const unsigned char *
 	size_t i;
 
 	t = bytecodes[enc];
-	qdx_buf_reserve(out, 6 * n);
+	if (out->cap - out->len <= 6 * n)
+		qdx_buf_reserve(out, 6 * n);
 	composer_init(&c, out, NULL);
 	for (i = 0; i < n; i++) {
 		const bytecode *bc = &t[s[i]];
