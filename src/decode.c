@@ -1318,26 +1318,6 @@ static void legacy_text(dec *d, qdx_legacy_enc enc, const unsigned char *s, size
 
 /* ---- mojibake ------------------------------------------------------------ */
 
-/* The ASCII bytes at the start of the eight at s, from a word's high
- * bits, as in qdx_utf8_valid_prefix(): a run between two Vietnamese
- * letters is a few bytes long, too short for a loop. */
-static size_t ascii_prefix8(const unsigned char *s)
-{
-	uint64_t w;
-	size_t k = 0;
-
-	memcpy(&w, s, 8);
-	w &= 0x8080808080808080ull;
-	if (!w)
-		return 8;
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	k = (size_t)__builtin_ctzll(w) / 8;
-#else
-	while (s[k] < 0x80)
-		k++;
-#endif
-	return k;
-}
 
 /* What the characters of line s[0..n) say about mojibake (see
  * pair_flags_of(); flags_suspect() reads them), and the length of the
@@ -1355,7 +1335,7 @@ static size_t line_flags(const unsigned char *s, size_t n, int *flags)
 		size_t k;
 
 		if (i + 8 <= n) {
-			k = ascii_prefix8(s + i);
+			k = qdx_ascii_prefix8(s + i);
 			i += k;
 			if (k == 8)
 				continue;

@@ -62,6 +62,27 @@ static inline uint32_t qdx_hash(uint32_t h, const void *s, size_t n)
 	return h;
 }
 
+/* The ASCII bytes at the start of the 8 at s, from a word's high bits: the
+ * lowest set one is the first non-ASCII byte on a little-endian machine.
+ * UTF-8 validation and mojibake detection skip ASCII runs with it. */
+static inline size_t qdx_ascii_prefix8(const unsigned char *s)
+{
+	uint64_t w;
+	size_t k = 0;
+
+	memcpy(&w, s, 8);
+	w &= 0x8080808080808080ull;
+	if (!w)
+		return 8;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	k = (size_t)__builtin_ctzll(w) / 8;
+#else
+	while (s[k] < 0x80)
+		k++;
+#endif
+	return k;
+}
+
 /* The appends every stage makes byte by byte: inline, reserve() only when
  * the room runs out (they were a tenth of the parse as calls). */
 static inline void qdx_buf_put(qdx_buf *b, const void *s, size_t n)

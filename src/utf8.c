@@ -42,25 +42,6 @@ size_t qdx_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* The ASCII bytes at the start of the 8 at s, from a word's high bits: the
- * lowest set one is the first non-ASCII byte on a little-endian machine. */
-static size_t ascii_prefix8(const unsigned char *s)
-{
-	uint64_t w;
-	size_t k = 0;
-
-	memcpy(&w, s, 8);
-	w &= 0x8080808080808080ull;
-	if (!w)
-		return 8;
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	k = (size_t)__builtin_ctzll(w) / 8;
-#else
-	while (s[k] < 0x80)
-		k++;
-#endif
-	return k;
-}
 
 size_t qdx_utf8_valid_prefix(const unsigned char *s, size_t n)
 {
@@ -73,7 +54,7 @@ size_t qdx_utf8_valid_prefix(const unsigned char *s, size_t n)
 		/* ASCII runs, even the short ones between Vietnamese letters,
 		 * are skipped a word at a time. */
 		if (i + 8 <= n) {
-			k = ascii_prefix8(s + i);
+			k = qdx_ascii_prefix8(s + i);
 			i += k;
 			if (k == 8)
 				continue;
