@@ -26,6 +26,9 @@
 #include <pcre2.h>
 
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define MAX_PHRASES 64
 
@@ -500,6 +503,87 @@ static int unit_follows(const unsigned char *s, size_t n, size_t p)
 	return p + 1 < n && s[p] == ' ' && strchr("nNqQtT", s[p + 1]) && s[p + 1];
 }
 
+/* The bytes an anchor can start with, by what may follow them: digits
+ * (anything), q Q, h H, t T, m M, s S, k K and 0xC4 (đ, Đ).  Testing the
+ * pair keeps the common "tr", "to", "ho", "đư" away from the switch of
+ * next_anchor(): a byte passes when first[c] & (second[next] | ANY). */
+enum { Q_ = 1, H_ = 2, T_ = 4, M_ = 8, S_ = 16, K_ = 32, D_ = 64, ANY = 128 };
+static const unsigned char first[256] = {
+	['0'] = ANY, ['1'] = ANY, ['2'] = ANY, ['3'] = ANY, ['4'] = ANY,
+	['5'] = ANY, ['6'] = ANY, ['7'] = ANY, ['8'] = ANY, ['9'] = ANY,
+	['q'] = Q_, ['Q'] = Q_, ['h'] = H_, ['H'] = H_, ['t'] = T_, ['T'] = T_,
+	['m'] = M_, ['M'] = M_, ['s'] = S_, ['S'] = S_, ['k'] = K_, ['K'] = K_,
+	[0xC4] = D_,
+};
+static const unsigned char second[256] = {
+	['u'] = Q_, ['U'] = Q_, [0xC3] = Q_ | H_ | K_, [0xE1] = H_ | T_ | M_,
+	['h'] = T_, ['H'] = T_, ['a'] = S_, ['A'] = S_, [0x90] = D_, [0x91] = D_,
+};
+
+#ifdef __SSE2__
+static __m128i eq(__m128i v, unsigned char c)
+{
+	return _mm_cmpeq_epi8(v, _mm_set1_epi8((char)c));
+}
+
+/* One bit for each of the 16 bytes at s (reading s[16] and s[17] too)
+ * where the switch of next_anchor() could return: a digit, or the first
+ * three bytes an anchor's letters need ("th" + 0xC6 of thường, "t" +
+ * E1 BB of từng ...).  Far fewer than pass the pair test: "th" alone
+ * begins a word in ten. */
+static unsigned heads16(const unsigned char *s)
+{
+	const __m128i lower = _mm_set1_epi8(0x20);
+	__m128i a = _mm_loadu_si128((const __m128i *)s);
+	__m128i b = _mm_loadu_si128((const __m128i *)(s + 1));
+	__m128i c = _mm_loadu_si128((const __m128i *)(s + 2));
+	__m128i la = _mm_or_si128(a, lower), lb = _mm_or_si128(b, lower), lc = _mm_or_si128(c, lower);
+	__m128i c3 = eq(b, 0xC3), e1 = eq(b, 0xE1);
+	__m128i m = _mm_and_si128(_mm_cmpgt_epi8(a, _mm_set1_epi8('0' - 1)),
+	                          _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), a));
+
+	/* quý, qúy */
+	m = _mm_or_si128(m, _mm_and_si128(eq(la, 'q'),
+	                                  _mm_or_si128(_mm_and_si128(eq(lb, 'u'), eq(c, 0xC3)),
+	                                               _mm_and_si128(c3, eq(lc, 0xBA)))));
+	/* hằng, hàng */
+	m = _mm_or_si128(m, _mm_and_si128(eq(la, 'h'),
+	                                  _mm_or_si128(_mm_and_si128(e1, eq(c, 0xBA)),
+	                                               _mm_and_si128(c3, eq(lc, 0xA0)))));
+	/* thường, từng */
+	m = _mm_or_si128(m, _mm_and_si128(eq(la, 't'),
+	                                  _mm_or_si128(_mm_and_si128(eq(lb, 'h'), eq(c, 0xC6)),
+	                                               _mm_and_si128(e1, eq(c, 0xBB)))));
+	/* mỗi */
+	m = _mm_or_si128(m, _mm_and_si128(eq(la, 'm'), _mm_and_si128(e1, eq(c, 0xBB))));
+	/* sau */
+	m = _mm_or_si128(m, _mm_and_si128(eq(la, 's'), _mm_and_si128(eq(lb, 'a'), eq(lc, 'u'))));
+	/* ký */
+	m = _mm_or_si128(m, _mm_and_si128(eq(la, 'k'), _mm_and_si128(c3, eq(lc, 0xBD))));
+	/* định, đột */
+	m = _mm_or_si128(m, _mm_and_si128(_mm_and_si128(eq(a, 0xC4), eq(c, 0xE1)),
+	                                  eq(_mm_and_si128(b, _mm_set1_epi8((char)0xFE)), 0x90)));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* The first byte at or after i that may start an anchor: 16 at a time
+ * where SSE2 is, then by the pair test; n - 1 (tested alone: only a digit
+ * passes) or n at the end. */
+static size_t next_candidate(const unsigned char *s, size_t n, size_t i)
+{
+#ifdef __SSE2__
+	for (; i + 18 <= n; i += 16) {
+		unsigned m = heads16(s + i);
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	while (i + 1 < n && !(first[s[i]] & (second[s[i + 1]] | ANY)))
+		i++;
+	return i;
+}
+
 /* Where a time phrase may be: a date's number, or "quý", "hằng"/"hàng",
  * "mỗi", "từng" before a unit, "thường xuyên", "định kỳ", "đột xuất",
  * "<verb> sau", "ngày ký" - every rule of deadlines.rules holds one within
@@ -507,31 +591,12 @@ static int unit_follows(const unsigned char *s, size_t n, size_t p)
  * first anchor at or after i, or n. */
 static size_t next_anchor(const char *str, size_t n, size_t i)
 {
-	/* The bytes an anchor can start with, by what may follow them: digits
-	 * (anything), q Q, h H, t T, m M, s S, k K and 0xC4 (đ, Đ).  Testing
-	 * the pair keeps the common "tr", "to", "ho", "đư" away from the
-	 * switch: a byte passes when first[c] & (second[next] | ANY). */
-	enum { Q_ = 1, H_ = 2, T_ = 4, M_ = 8, S_ = 16, K_ = 32, D_ = 64, ANY = 128 };
-	static const unsigned char first[256] = {
-		['0'] = ANY, ['1'] = ANY, ['2'] = ANY, ['3'] = ANY, ['4'] = ANY,
-		['5'] = ANY, ['6'] = ANY, ['7'] = ANY, ['8'] = ANY, ['9'] = ANY,
-		['q'] = Q_, ['Q'] = Q_, ['h'] = H_, ['H'] = H_, ['t'] = T_, ['T'] = T_,
-		['m'] = M_, ['M'] = M_, ['s'] = S_, ['S'] = S_, ['k'] = K_, ['K'] = K_,
-		[0xC4] = D_,
-	};
-	static const unsigned char second[256] = {
-		['u'] = Q_, ['U'] = Q_, [0xC3] = Q_ | H_ | K_, [0xE1] = H_ | T_ | M_,
-		['h'] = T_, ['H'] = T_, ['a'] = S_, ['A'] = S_, [0x90] = D_, [0x91] = D_,
-	};
 	const unsigned char *s = (const unsigned char *)str;
 
-	for (; i < n; i++) {
-		unsigned c;
-		size_t r;
-		while (i + 1 < n && !(first[s[i]] & (second[s[i + 1]] | ANY)))
-			i++;
-		c = s[i];   /* the last byte is tested alone: only a digit can pass */
-		r = n - i - 1;
+	for (; (i = next_candidate(s, n, i)) < n; i++) {
+		unsigned c = s[i];
+		size_t r = n - i - 1;
+
 		if (c >= '0' && c <= '9') {
 			size_t e = i;
 			while (e < n && s[e] >= '0' && s[e] <= '9')

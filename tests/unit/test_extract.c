@@ -467,6 +467,57 @@ static void test_prose_phrases(void **state)
 	fx_free(&f);
 }
 
+/* Each kind of anchor the byte scan looks for, after 0 to 40 bytes of
+ * filler: the scan reads 16 bytes at a time, and a phrase must be found
+ * the same at every offset, across blocks and in the tail. */
+static void test_anchor_offsets(void **state)
+{
+	static const char *const phrases[] = {
+		"hằng năm", "HẰNG NĂM", "hàng quý", "thường xuyên", "THƯỜNG XUYÊN", "từng tháng",
+		"mỗi năm", "định kỳ", "định kỳ hoặc đột xuất", "quý II năm 2026", "Quý III/2026", "trước ngày 15/3/2026", "hoàn thành trong tháng 12 năm 2026",
+		"trước năm 2027", "thực hiện sau khi có quyết định", "kể từ ngày ký",
+	};
+	size_t k, pad;
+
+	(void)state;
+	for (k = 0; k < QDX_COUNT(phrases); k++) {
+		char want[256] = "";
+		size_t nwant = 0;
+		for (pad = 0; pad <= 40; pad++) {
+			char text[256], got[256] = "";
+			const char *lines[1];
+			const qdx_node *d;
+			fixture f;
+			qdx_node *it;
+			size_t nd;
+			memset(text, 'a', pad);
+			snprintf(text + pad, sizeof(text) - pad, "%s%s", pad ? " " : "", phrases[k]);
+			lines[0] = text;
+			fx_init(&f, lines, 1);
+			f.doc->meta.date = "2026-01-05";
+			f.doc->meta.year = "2026";
+			it = item(&f, f.part, 0, 1, "bullet", "-", text);
+			qdx_extract(f.doc, &f.t);
+			nd = count(it, QDX_NODE_DEADLINE);
+			d = child(it, QDX_NODE_DEADLINE, 0);
+			if (d)
+				snprintf(got, sizeof(got), "%s %s", d->type, d->text);
+			if (pad == 0) {
+				if (!nd)
+					print_error("no deadline in \"%s\"\n", phrases[k]);
+				assert_true(nd > 0);
+				memcpy(want, got, sizeof(want));
+				nwant = nd;
+			} else if (nd != nwant || strcmp(got, want)) {
+				print_error("\"%s\" after %zu bytes: %zu deadline(s), \"%s\"; alone: %zu, "
+				            "\"%s\"\n", phrases[k], pad, nd, got, nwant, want);
+				fail();
+			}
+			fx_free(&f);
+		}
+	}
+}
+
 static void test_citations_and_diagnostics(void **state)
 {
 	static const char *const lines[] = {
@@ -581,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_row_cells),
 		cmocka_unit_test(test_plan_period_and_recurring),
 		cmocka_unit_test(test_prose_phrases),
+		cmocka_unit_test(test_anchor_offsets),
 		cmocka_unit_test(test_citations_and_diagnostics),
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_corpus),
