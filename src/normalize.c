@@ -659,6 +659,10 @@ static void drop_noise(norm *nm, uint32_t no)
 		from++;
 	if (nm->noise_filter && !holds_any(b->p + from, b->n - from, nm->noise_needs))
 		return;
+	/* The match starts at the punctuation before the noise, which is one
+	 * byte and may sit just before the tail. */
+	if (from && (unsigned char)b->p[from - 1] < 0x80)
+		from--;
 	if (qdx_ruleset_search(nm->noise, nm->doc->matcher, b->p, b->n, from, &m) != 1)
 		return;
 	if (!qdx_match_group(&m, "noise", &sp))

@@ -158,6 +158,27 @@ static void test_noise(void **state)
 	check_line("no punctuation ylw", "no punctuation ylw");
 }
 
+/* Noise that fills the whole tail the rule looks at, so its punctuation
+ * sits just before that tail; a '.' inside the noise must not be taken
+ * for the sentence's end. */
+static void test_noise_fills_tail(void **state)
+{
+	const char *tail = qdx_rule_attr(qdx_ruleset_rule(qdx_rules_set(rules, "noise"), 0), "tail");
+	char in[256], noise[200];
+	size_t fill, k;
+
+	(void)state;
+	assert_non_null(tail);
+	fill = strtoul(tail, NULL, 10) - strlen(" .~");
+	assert_true(fill > 0 && fill < sizeof(noise) - 1);
+	for (k = 0; k <= 1; k++) {
+		memset(noise, '~', fill - k);
+		noise[fill - k] = '\0';
+		snprintf(in, sizeof(in), "c\xE1\xBA\xA5p x\xC3\xA3. %s.~", noise);
+		check_line(in, "c\xE1\xBA\xA5p x\xC3\xA3.");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_tones_anywhere),
 		cmocka_unit_test(test_tones_remembered),
 		cmocka_unit_test(test_noise),
+		cmocka_unit_test(test_noise_fills_tail),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
