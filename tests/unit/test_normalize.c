@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -179,6 +181,62 @@ static void test_noise_fills_tail(void **state)
 	}
 }
 
+/* The rule of a set with that name. */
+static const qdx_rule *rule_named(const char *set, const char *name)
+{
+	const qdx_ruleset *s = qdx_rules_set(rules, set);
+	size_t i;
+
+	for (i = 0; s && i < qdx_ruleset_count(s); i++)
+		if (!strcmp(qdx_rule_name(qdx_ruleset_rule(s, i)), name))
+			return qdx_ruleset_rule(s, i);
+	fail_msg("no rule %s in %s.rules", name, set);
+	return NULL;
+}
+
+/* rules/furniture.rules spells out the first character of rule-line so
+ * that PCRE2 knows its first bytes: for every character, alone and before
+ * a dash, the rule takes the whole line exactly when [\p{P}\p{S}\s]+
+ * does. */
+static void test_rule_line_every_character(void **state)
+{
+	const qdx_rule *r = rule_named("furniture", "rule-line");
+	qdx_matcher *mt = qdx_matcher_new();
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	pcre2_code *want;
+	qdx_buf b;
+	uint32_t cp;
+	int ec, k;
+	PCRE2_SIZE eo;
+
+	(void)state;
+	want = pcre2_compile((PCRE2_SPTR) "[\\p{P}\\p{S}\\s]+", PCRE2_ZERO_TERMINATED,
+	                     PCRE2_UTF | PCRE2_UCP | PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ec, &eo,
+	                     NULL);
+	assert_non_null(want);
+	qdx_buf_init(&b);
+	for (cp = 0; cp <= 0x10FFFF; cp++) {
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		for (k = 0; k < 2; k++) {
+			qdx_match m;
+			int whole;
+			b.len = 0;
+			qdx_buf_put_utf8(&b, cp);
+			if (k)
+				qdx_buf_putc(&b, '-');
+			whole = qdx_rule_search(r, mt, b.p, b.len, 0, &m) == 1 && m.end == b.len;
+			if (whole != (pcre2_match(want, (PCRE2_SPTR)b.p, b.len, 0, 0, md, NULL) > 0))
+				fail_msg("rule-line %s U+%04X%s", whole ? "takes" : "misses", (unsigned)cp,
+				         k ? " -" : "");
+		}
+	}
+	qdx_buf_free(&b);
+	pcre2_code_free(want);
+	pcre2_match_data_free(md);
+	qdx_matcher_free(mt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_tones_remembered),
 		cmocka_unit_test(test_noise),
 		cmocka_unit_test(test_noise_fills_tail),
+		cmocka_unit_test(test_rule_line_every_character),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
