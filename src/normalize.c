@@ -18,6 +18,8 @@
 
 #include "rules.h"
 #include <unicode/ustring.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -33,7 +35,8 @@ typedef struct norm {
 	int noise_filter;        /* the set says which bytes any noise holds: */
 	unsigned char noise_needs[256];   /* those */
 	const UNormalizer2 *nfc;
-	struct tone_slot *tone;  /* this thread's transliterator */
+	struct thread_slot *slot;   /* this thread's ICU state, once NFC needs it */
+	struct thread_slot *tone;   /* the same, once its transliterator is ready */
 	UChar *u16;
 	int32_t u16cap;
 } norm;
@@ -405,6 +408,95 @@ static void swap_bufs(qdx_buf *a, qdx_buf *b)
 	*b = t;
 }
 
+/* The longest word retone_word() hands to the transliterator. */
+#define TONE_WORD_MAX 40
+
+/* A word the transliterator saw and what it made of it.  The few words it
+ * changes ("hoà", "uỷ", "Hoá") come back in every document, and a lookup
+ * costs a twentieth of a run of the rules. */
+typedef struct tone_memo {
+	unsigned char in_len, out_len;    /* in_len 0: empty */
+	char in[TONE_WORD_MAX], out[TONE_WORD_MAX + 8];
+} tone_memo;
+
+#define TONE_MEMOS 256
+
+/* The longest piece of a line whose NFC is remembered. */
+#define NFC_PIECE_MAX 24
+
+/* A piece ICU composed and what it made of it: an NFD document spells
+ * "ệ" as e, U+0302, U+0323 in every other word. */
+typedef struct nfc_memo {
+	unsigned char in_len, out_len;    /* in_len 0: empty */
+	char in[NFC_PIECE_MAX], out[3 * NFC_PIECE_MAX];
+} nfc_memo;
+
+#define NFC_MEMOS 512
+
+/* What a thread keeps of ICU between documents, made on first use and
+ * freed when the thread ends: its own clone of the rules' transliterator
+ * (ICU does not promise that one may serve several threads; cloning per
+ * document cost more than placing its tones), the words it retoned, and
+ * what NFC does with characters and pieces. */
+typedef struct thread_slot {
+	unsigned long serial;      /* of the qdx_rules tone was cloned from */
+	UTransliterator *tone;
+	tone_memo memo[TONE_MEMOS];
+	nfc_memo nfc[NFC_MEMOS];
+	unsigned char plain[0x10000];   /* of each BMP character: 1 plain (see
+	                                   nfc_plain()), 2 not, 0 not asked yet */
+} thread_slot;
+
+static pthread_key_t slot_key;
+static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
+
+static void thread_slot_free(void *p)
+{
+	thread_slot *t = p;
+
+	if (t->tone)
+		utrans_close(t->tone);
+	free(t);
+}
+
+static void slot_key_make(void)
+{
+	if (pthread_key_create(&slot_key, thread_slot_free))
+		qdx_die("cannot create a thread key");
+}
+
+static thread_slot *thread_slot_get(void)
+{
+	thread_slot *t;
+
+	pthread_once(&slot_once, slot_key_make);
+	t = pthread_getspecific(slot_key);
+	if (!t) {
+		t = qdx_xcalloc(1, sizeof(*t));
+		pthread_setspecific(slot_key, t);
+	}
+	return t;
+}
+
+/* This thread's slot with a transliterator of these rules, or NULL. */
+static thread_slot *thread_tone(const qdx_rules *rules)
+{
+	thread_slot *t = thread_slot_get();
+	UErrorCode ec = U_ZERO_ERROR;
+
+	if (t->serial != rules->serial) {
+		/* other rules than last time (a second qdx_rules_load) */
+		if (t->tone)
+			utrans_close(t->tone);
+		t->tone = utrans_clone((const UTransliterator *)rules->tone, &ec);
+		t->serial = U_SUCCESS(ec) ? rules->serial : 0;
+		if (U_FAILURE(ec))
+			t->tone = NULL;
+		memset(t->memo, 0, sizeof(t->memo));
+	}
+	return t->tone ? t : NULL;
+}
+
 /* Combining marks (U+0300..U+036F) or compatibility singletons are what
  * keeps a Vietnamese line from being NFC; without them ICU is skipped. */
 static int maybe_not_nfc(const unsigned char *s, size_t n)
@@ -418,36 +510,129 @@ static int maybe_not_nfc(const unsigned char *s, size_t n)
 	return 0;
 }
 
-/* Composes nm->cur, which is in nm->line, to NFC. */
-static void to_nfc(norm *nm)
+/* Appends the NFC of p[0..n) to out, through ICU; -1 when ICU fails. */
+static int icu_nfc(norm *nm, const char *p, size_t n, qdx_buf *out)
 {
 	UErrorCode ec = U_ZERO_ERROR;
-	int32_t n16 = 0, need, n8 = 0;
-	qdx_span *b = &nm->cur;
-	UChar *out;
+	int32_t n16 = 0, need = (int32_t)n + 1, n8 = 0;
+	UChar *u;
 
-	if (!nm->nfc || !maybe_not_nfc((const unsigned char *)b->p, b->n))
-		return;
-	need = (int32_t)b->n + 1;
 	if (nm->u16cap < 3 * need) {
 		nm->u16cap = 3 * need;
 		nm->u16 = qdx_xrealloc(nm->u16, (size_t)nm->u16cap * sizeof(UChar));
 	}
-	u_strFromUTF8(nm->u16, need, &n16, b->p, (int32_t)b->n, &ec);
+	u_strFromUTF8(nm->u16, need, &n16, p, (int32_t)n, &ec);
 	if (U_FAILURE(ec))
-		return;
-	out = nm->u16 + need;
-	n16 = unorm2_normalize(nm->nfc, nm->u16, n16, out, 2 * need, &ec);
+		return -1;
+	u = nm->u16 + need;
+	n16 = unorm2_normalize(nm->nfc, nm->u16, n16, u, 2 * need, &ec);
 	if (U_FAILURE(ec))
-		return;
-	qdx_buf_reserve(&nm->tmp, 3 * (size_t)n16 + 1);
-	u_strToUTF8(nm->tmp.p, (int32_t)nm->tmp.cap, &n8, out, n16, &ec);
+		return -1;
+	qdx_buf_reserve(out, 3 * (size_t)n16 + 1);
+	u_strToUTF8(out->p + out->len, (int32_t)(out->cap - out->len), &n8, u, n16, &ec);
 	if (U_FAILURE(ec))
+		return -1;
+	out->len += (size_t)n8;
+	return 0;
+}
+
+/* Whether c is plain: it has an NFC boundary before it (nothing before it
+ * composes with it) and is NFC alone.  A line splits before every plain
+ * character into pieces ICU composes each on its own, with the same result
+ * as the whole line; a plain character alone is such a piece, unchanged. */
+static int ask_plain(const UNormalizer2 *nfc, UChar32 c)
+{
+	UErrorCode ec = U_ZERO_ERROR;
+	UChar u[2];
+	int32_t n = 0;
+
+	U16_APPEND_UNSAFE(u, n, c);
+	return unorm2_hasBoundaryBefore(nfc, c) && unorm2_quickCheck(nfc, u, n, &ec) == UNORM_YES &&
+	       U_SUCCESS(ec);
+}
+
+/* ask_plain(), asked once per thread and BMP character. */
+static inline int nfc_plain(norm *nm, UChar32 c)
+{
+	unsigned char *known;
+
+	if (c >= 0x10000)
+		return ask_plain(nm->nfc, c);
+	known = &nm->slot->plain[c];
+	if (!*known)
+		*known = ask_plain(nm->nfc, c) ? 1 : 2;
+	return *known == 1;
+}
+
+/* Appends the NFC of the piece p[0..n), remembered when it is short. */
+static int nfc_piece(norm *nm, const char *p, size_t n, qdx_buf *out)
+{
+	nfc_memo *e;
+	size_t at = out->len;
+
+	if (n > NFC_PIECE_MAX)
+		return icu_nfc(nm, p, n, out);
+	e = &nm->slot->nfc[qdx_hash(QDX_HASH_SEED, p, n) % NFC_MEMOS];
+	if (e->in_len == n && !memcmp(e->in, p, n)) {
+		qdx_buf_put(out, e->out, e->out_len);
+		return 0;
+	}
+	if (icu_nfc(nm, p, n, out))
+		return -1;
+	if (out->len - at <= sizeof(e->out)) {
+		e->in_len = (unsigned char)n;
+		memcpy(e->in, p, n);
+		e->out_len = (unsigned char)(out->len - at);
+		memcpy(e->out, out->p + at, out->len - at);
+	}
+	return 0;
+}
+
+/* Composes nm->cur, which is in nm->line, to NFC: the plain characters
+ * are copied, each run of the others goes to nfc_piece() with the plain
+ * character before it.  Left as it was when ICU fails, as ICU on the whole
+ * line would (ill-formed UTF-8). */
+static void to_nfc(norm *nm)
+{
+	const unsigned char *s = (const unsigned char *)nm->cur.p;
+	int32_t n = (int32_t)nm->cur.n, i = 0, start, last = 0, done = 0;
+	UChar32 c;
+
+	if (!nm->nfc || !maybe_not_nfc(s, nm->cur.n))
 		return;
-	nm->tmp.len = (size_t)n8;
+	if (!nm->slot)
+		nm->slot = thread_slot_get();
+	nm->tmp.len = 0;
+	while (i < n) {
+		start = i;
+		U8_NEXT(s, i, n, c);
+		if (c < 0)
+			return;
+		if (nfc_plain(nm, c)) {
+			last = start;
+			continue;
+		}
+		/* the piece: from the plain character before (or the line's
+		 * start) to the next plain character */
+		while (i < n) {
+			start = i;
+			U8_NEXT(s, i, n, c);
+			if (c < 0)
+				return;
+			if (nfc_plain(nm, c)) {
+				i = start;
+				break;
+			}
+		}
+		qdx_buf_put(&nm->tmp, s + done, (size_t)(last - done));
+		if (nfc_piece(nm, (const char *)s + last, (size_t)(i - last), &nm->tmp))
+			return;
+		done = i;
+	}
+	qdx_buf_put(&nm->tmp, s + done, (size_t)(n - done));
 	swap_bufs(&nm->line, &nm->tmp);
-	b->p = nm->line.p;
-	b->n = nm->line.len;
+	nm->cur.p = nm->line.p;
+	nm->cur.n = nm->line.len;
 }
 
 /* The length of the toned a, e or y at s[0..n) (à á ả ã ạ è é ẻ ẽ ẹ ỳ ý ỷ ỹ
@@ -489,71 +674,6 @@ static size_t tone_candidate(const unsigned char *s, size_t n, size_t i)
 		return i;
 	}
 	return n;
-}
-
-/* The longest word retone_word() hands to the transliterator. */
-#define TONE_WORD_MAX 40
-
-/* A word the transliterator saw and what it made of it.  The few words it
- * changes ("hoà", "uỷ", "Hoá") come back in every document, and a lookup
- * costs a twentieth of a run of the rules. */
-typedef struct tone_memo {
-	unsigned char in_len, out_len;    /* in_len 0: empty */
-	char in[TONE_WORD_MAX], out[TONE_WORD_MAX + 8];
-} tone_memo;
-
-#define TONE_MEMOS 256
-
-/* Each thread keeps its own clone of the rules' transliterator (ICU
- * does not promise that one may serve several threads), made on first use
- * and freed when the thread ends: cloning per document cost more than
- * placing its tones. */
-typedef struct tone_slot {
-	unsigned long serial;      /* of the qdx_rules it was cloned from */
-	UTransliterator *tone;
-	tone_memo memo[TONE_MEMOS];
-} tone_slot;
-
-static pthread_key_t tone_key;
-static pthread_once_t tone_once = PTHREAD_ONCE_INIT;
-
-static void tone_slot_free(void *p)
-{
-	tone_slot *t = p;
-
-	if (t->tone)
-		utrans_close(t->tone);
-	free(t);
-}
-
-static void tone_key_make(void)
-{
-	if (pthread_key_create(&tone_key, tone_slot_free))
-		qdx_die("cannot create a thread key");
-}
-
-static tone_slot *thread_tone(const qdx_rules *rules)
-{
-	tone_slot *t;
-	UErrorCode ec = U_ZERO_ERROR;
-
-	pthread_once(&tone_once, tone_key_make);
-	t = pthread_getspecific(tone_key);
-	if (!t) {
-		t = qdx_xcalloc(1, sizeof(*t));
-		pthread_setspecific(tone_key, t);
-	}
-	if (t->serial != rules->serial) {
-		/* other rules than last time (a second qdx_rules_load) */
-		if (t->tone)
-			utrans_close(t->tone);
-		t->tone = utrans_clone((const UTransliterator *)rules->tone, &ec);
-		t->serial = U_SUCCESS(ec) ? rules->serial : 0;
-		if (U_FAILURE(ec))
-			t->tone = NULL;
-		memset(t->memo, 0, sizeof(t->memo));
-	}
-	return t->tone ? t : NULL;
 }
 
 /* Runs the transliterator on one word w[0..n) and appends the result. */

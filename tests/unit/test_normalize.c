@@ -17,6 +17,8 @@
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
 
 #include "internal.h"
 #include "rules.h"
@@ -162,6 +164,78 @@ static void test_noise(void **state)
 	check_line("no punctuation ylw", "no punctuation ylw");
 }
 
+/* What ICU makes of the whole of s in NFC: normalize.c composes a line
+ * piece by piece and must come to the same. */
+static void icu_nfc(const char *s, char *out, size_t cap)
+{
+	UErrorCode ec = U_ZERO_ERROR;
+	UChar a[512], b[1024];
+	int32_t n = 0;
+
+	u_strFromUTF8(a, 512, &n, s, -1, &ec);
+	n = unorm2_normalize(unorm2_getNFCInstance(&ec), a, n, b, 1024, &ec);
+	u_strToUTF8(out, (int32_t)cap, NULL, b, n, &ec);
+	assert_true(U_SUCCESS(ec));
+}
+
+/* A line with something to compose, whole ICU's way: each case at every
+ * offset, the line's start too. */
+static void test_nfc_pieces(void **state)
+{
+	static const char *const cases[] = {
+		" a\xCC\x81 ",                       /* a + acute: á */
+		" a\xCC\xA3\xCC\x82 a\xCC\x82\xCC\xA3 ",   /* ậ from either order */
+		" \xC3\xAA\xCC\x81 ",                   /* ê + acute: ế */
+		" \xE2\x84\xAB ",                       /* Angstrom sign: Å */
+		" \xEF\xA4\x80 x\xCC\x81 ",               /* CJK compatibility ideograph */
+		" \xE0\xA5\x98 x\xCC\x81 ",               /* Devanagari qa, NFC decomposed */
+		" \xE1\x84\x80\xE1\x85\xA1 x\xCC\x81 ",     /* Hangul jamo: a syllable */
+		" \xF0\x9D\x85\x9E x\xCC\x81 ",           /* musical half note: decomposed */
+		" .\xCC\x81\xCC\x81\xCC\x81\xCC\x81\xCC\x81\xCC\x81\xCC\x81\xCC\x81\xCC\x81\xCC\x81\xCC\x81\xCC\x81\xCC\x81 ",
+		" \xCC\x81 x",                          /* a mark with nothing before */
+	};
+	char in[256], want[768];
+	size_t c, k;
+	qdx_text out;
+
+	(void)state;
+	for (c = 0; c < QDX_COUNT(cases); c++) {
+		for (k = 0; k <= 34; k++) {
+			const char *line = in;
+			snprintf(in, sizeof(in), "%.*s%sbxbxbxbxbxbxbxbxbx", (int)k,
+			         "xbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxbxbx", cases[c] + !k);
+			icu_nfc(in, want, sizeof(want));
+			normalize(&line, 1, &out);
+			if (out.n != 1 || strcmp(qdx_text_line(&out, 0), want))
+				fail_msg("\"%s\" became \"%s\", not \"%s\"", in,
+				         out.n ? qdx_text_line(&out, 0) : "", want);
+			qdx_text_free(&out);
+		}
+	}
+}
+
+/* More pieces than the memo has room for, each twice, across documents:
+ * every one comes out as ICU makes it. */
+static void test_nfc_remembered(void **state)
+{
+	char in[64], want[64];
+	int round, base, mark;
+
+	(void)state;
+	for (round = 0; round < 2; round++) {
+		for (base = 'A'; base <= 'z'; base++) {
+			for (mark = 0x300; mark <= 0x314; mark++) {
+				snprintf(in, sizeof(in), "x %c%c%c y", base, 0xC0 | mark >> 6,
+				         0x80 | (mark & 0x3F));
+				icu_nfc(in, want, sizeof(want));
+				if (base == '\\' || base == '_' || base == '`')
+					continue;   /* markup, cleaned away */
+				check_line(in, want);
+			}
+		}
+	}
+}
+
 /* Noise that fills the whole tail the rule looks at, so its punctuation
  * sits just before that tail; a '.' inside the noise must not be taken
  * for the sentence's end. */
@@ -283,6 +357,8 @@ int main(void)
 		cmocka_unit_test(test_work_anywhere),
 		cmocka_unit_test(test_tones_anywhere),
 		cmocka_unit_test(test_tones_remembered),
+		cmocka_unit_test(test_nfc_pieces),
+		cmocka_unit_test(test_nfc_remembered),
 		cmocka_unit_test(test_noise),
 		cmocka_unit_test(test_noise_fills_tail),
 		cmocka_unit_test(test_rule_line_every_character),
