@@ -34,6 +34,7 @@ typedef struct norm {
 	size_t noise_tail;       /* bytes from a line's end where noise may start */
 	int noise_filter;        /* the set says which bytes any noise holds: */
 	unsigned char noise_needs[256];   /* those */
+	int noise_space;         /* and that a space follows one of them */
 	const UNormalizer2 *nfc;
 	struct thread_slot *slot;   /* this thread's ICU state, once NFC needs it */
 	struct thread_slot *tone;   /* the same, once its transliterator is ready */
@@ -750,13 +751,31 @@ static void place_tones(norm *nm)
 	b->n = nm->tmp.len;
 }
 
-/* Whether s[0..n) holds a byte of the set; from the end, where noise's
- * punctuation mostly is. */
-static int holds_any(const char *s, size_t n, const unsigned char set[256])
+/* The bytes that start a character PCRE2's \s takes (under UCP): tab to
+ * CR, space, and the lead bytes of U+0085, U+00A0, U+1680, U+180E,
+ * U+2000..U+205F and U+3000. */
+static const unsigned char space_lead[256] = {
+	['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
+	[0xC2] = 1, [0xE1] = 1, [0xE2] = 1, [0xE3] = 1,
+};
+
+/* Whether noise can start in s[start..n): a byte of its set in the tail
+ * s[from..n) (start is from or the byte before it), and with `then-space`
+ * one followed by a space.  From the end, where noise's punctuation
+ * mostly is. */
+static int noise_may_start(const norm *nm, const unsigned char *s, size_t start, size_t from,
+                           size_t n)
 {
-	while (n)
-		if (set[(unsigned char)s[--n]])
-			return 1;
+	size_t i = n;
+	int held = 0;
+
+	while (i > start) {
+		if (!nm->noise_needs[s[--i]])
+			continue;
+		held |= i >= from;
+		if (!nm->noise_space || (i + 1 < n && space_lead[s[i + 1]]))
+			return held;
+	}
 	return 0;
 }
 
@@ -767,23 +786,23 @@ static void drop_noise(norm *nm, uint32_t no)
 	qdx_match m;
 	qdx_span sp;
 	qdx_span *b = &nm->cur;
-	size_t from;
+	size_t from, start;
 
 	if (!nm->noise || !b->n)
 		return;
 	/* Noise sits at the end: the set says how far from it to look (from a
 	 * character's first byte: the subject is not checked again) and which
-	 * bytes must be there for it to match at all. */
+	 * bytes must be there for it to match at all.  The match starts at the
+	 * punctuation before the noise, which is one byte and may sit just
+	 * before the tail. */
 	from = b->n > nm->noise_tail ? b->n - nm->noise_tail : 0;
 	while (from < b->n && ((unsigned char)b->p[from] & 0xC0) == 0x80)
 		from++;
-	if (nm->noise_filter && !holds_any(b->p + from, b->n - from, nm->noise_needs))
+	start = from && (unsigned char)b->p[from - 1] < 0x80 ? from - 1 : from;
+	if (nm->noise_filter &&
+	    !noise_may_start(nm, (const unsigned char *)b->p, start, from, b->n))
 		return;
-	/* The match starts at the punctuation before the noise, which is one
-	 * byte and may sit just before the tail. */
-	if (from && (unsigned char)b->p[from - 1] < 0x80)
-		from--;
-	if (qdx_ruleset_search(nm->noise, nm->doc->matcher, b->p, b->n, from, &m) != 1)
+	if (qdx_ruleset_search(nm->noise, nm->doc->matcher, b->p, b->n, start, &m) != 1)
 		return;
 	if (!qdx_match_group(&m, "noise", &sp))
 		return;
@@ -842,6 +861,7 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 		if (tail)
 			nm.noise_tail = (size_t)strtoul(tail, NULL, 10);
 		nm.noise_filter = needs != NULL;
+		nm.noise_space = qdx_rule_attr(qdx_ruleset_rule(nm.noise, 0), "then-space") != NULL;
 		for (; needs && *needs; needs++)
 			nm.noise_needs[(unsigned char)*needs] = 1;
 	}

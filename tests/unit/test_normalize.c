@@ -313,6 +313,38 @@ static void test_space_classes_agree(void **state)
 	pcre2_match_data_free(md);
 }
 
+/* Noise after any space \\s takes is found: normalize.c looks for the
+ * lead bytes of those spaces after the punctuation before it searches. */
+static void test_noise_after_every_space(void **state)
+{
+	pcre2_code *space = compile_whole("\\s");
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	qdx_buf b;
+	uint32_t cp;
+	int spaces = 0;
+
+	(void)state;
+	qdx_buf_init(&b);
+	for (cp = 0; cp <= 0x10FFFF; cp++) {
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		b.len = 0;
+		qdx_buf_put_utf8(&b, cp);
+		if (!whole_match(space, md, b.p, b.len))
+			continue;
+		spaces++;
+		b.len = 0;
+		qdx_buf_puts(&b, "c\xE1\xBA\xA5p x\xC3\xA3.");
+		qdx_buf_put_utf8(&b, cp);
+		qdx_buf_puts(&b, "ylw");
+		check_line(b.p, "c\xE1\xBA\xA5p x\xC3\xA3.");
+	}
+	assert_true(spaces > 20);
+	qdx_buf_free(&b);
+	pcre2_code_free(space);
+	pcre2_match_data_free(md);
+}
+
 /* rules/furniture.rules spells out the first character of rule-line so
  * that PCRE2 knows its first bytes: for every character, alone and before
  * a dash, the rule takes the whole line exactly when [\p{P}\p{S}\s]+
@@ -361,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_nfc_remembered),
 		cmocka_unit_test(test_noise),
 		cmocka_unit_test(test_noise_fills_tail),
+		cmocka_unit_test(test_noise_after_every_space),
 		cmocka_unit_test(test_rule_line_every_character),
 		cmocka_unit_test(test_space_classes_agree),
 	};
