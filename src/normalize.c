@@ -861,9 +861,12 @@ void qdx_normalize(qdx_doc *doc, const qdx_text *in, qdx_text *out)
 		if (tail)
 			nm.noise_tail = (size_t)strtoul(tail, NULL, 10);
 		nm.noise_filter = needs != NULL;
-		nm.noise_space = qdx_rule_attr(qdx_ruleset_rule(nm.noise, 0), "then-space") != NULL;
 		for (; needs && *needs; needs++)
 			nm.noise_needs[(unsigned char)*needs] = 1;
+		/* a claim about where the set can match: every rule must make it */
+		nm.noise_space = 1;
+		for (i = 0; i < qdx_ruleset_count(nm.noise); i++)
+			nm.noise_space &= qdx_rule_attr(qdx_ruleset_rule(nm.noise, i), "then-space") != NULL;
 	}
 	qdx_buf_reserve(&out->buf, in->buf.len + 16);
 
