@@ -238,55 +238,99 @@ static int by_first_byte(const void *a, const void *b)
 	return (unsigned char)((const qdx_span *)a)->p[0] - (unsigned char)((const qdx_span *)b)->p[0];
 }
 
-/* `needs TEXT|TEXT`: a rule that cannot match a subject holding none of
- * those texts.  When every rule of a set says so, a search first looks for
- * them, which is far cheaper than PCRE2 on the many lines that hold none
- * (letterhead seams, for one). */
-static void collect_needs(qdx_ruleset *set)
+/* Adds the texts of a `needs` value, "TEXT|TEXT". */
+static void needs_add(qdx_needs *nd, const char *p)
+{
+	while (*p) {
+		size_t k = strcspn(p, "|");
+		if (k) {
+			char *need = qdx_xmalloc(k + 1);
+			memcpy(need, p, k);
+			need[k] = '\0';
+			nd->v = qdx_xrealloc(nd->v, (nd->n + 1) * sizeof(*nd->v));
+			nd->v[nd->n].p = need;
+			nd->v[nd->n++].n = k;
+		}
+		p += k + (p[k] == '|');
+	}
+}
+
+static void needs_index(qdx_needs *nd)
 {
 	size_t i;
 
-	for (i = 0; i < set->n; i++)
-		if (!qdx_rule_attr(&set->v[i], "needs"))
-			return;
+	qsort(nd->v, nd->n, sizeof(*nd->v), by_first_byte);
+	for (i = nd->n; i-- > 0;)
+		nd->at[(unsigned char)nd->v[i].p[0]] = (unsigned char)(i + 1);
+}
+
+static void needs_free(qdx_needs *nd)
+{
+	size_t i;
+
+	for (i = 0; i < nd->n; i++)
+		free((char *)nd->v[i].p);
+	free(nd->v);
+}
+
+/* `needs TEXT|TEXT`: a rule that cannot match a subject holding none of
+ * those texts is not run on it.  When every rule of a set says so, a
+ * search first looks for them all (each rule's first `needs`), which is far
+ * cheaper than PCRE2 on the many lines that hold none (letterhead seams,
+ * for one). */
+static void collect_needs(qdx_ruleset *set)
+{
+	size_t i, k, all = 1;
+
 	for (i = 0; i < set->n; i++) {
-		const char *p = qdx_rule_attr(&set->v[i], "needs");
-		while (*p) {
-			size_t k = strcspn(p, "|");
-			if (k) {
-				char *need = qdx_xmalloc(k + 1);
-				memcpy(need, p, k);
-				need[k] = '\0';
-				set->needs = qdx_xrealloc(set->needs, (set->nneeds + 1) * sizeof(*set->needs));
-				set->needs[set->nneeds].p = need;
-				set->needs[set->nneeds++].n = k;
-			}
-			p += k + (p[k] == '|');
+		qdx_rule *r = &set->v[i];
+		for (k = 0; k < r->nattrs; k++) {
+			if (strcmp(r->attrs[k].key, "needs"))
+				continue;
+			r->needs = qdx_xrealloc(r->needs, (r->nneeds + 1) * sizeof(*r->needs));
+			memset(&r->needs[r->nneeds], 0, sizeof(*r->needs));
+			needs_add(&r->needs[r->nneeds], r->attrs[k].value);
+			needs_index(&r->needs[r->nneeds++]);
 		}
+		all &= r->nneeds > 0;
 	}
-	qsort(set->needs, set->nneeds, sizeof(*set->needs), by_first_byte);
-	for (i = set->nneeds; i-- > 0;)
-		set->need_at[(unsigned char)set->needs[i].p[0]] = (unsigned char)(i + 1);
+	for (i = 0; all && i < set->n; i++)
+		needs_add(&set->needs, qdx_rule_attr(&set->v[i], "needs"));
+	needs_index(&set->needs);
 }
 
 /* One pass over the subject for all the needs at once: a memmem per need
- * read a letterhead line eleven times. */
-static int could_match(const qdx_ruleset *s, const char *subj, size_t n, size_t from)
+ * read a letterhead line eleven times.  One need alone: memchr or memmem,
+ * many times faster than a loop over the bytes. */
+static int holds_need(const qdx_needs *nd, const char *subj, size_t n, size_t from)
 {
 	const unsigned char *p = (const unsigned char *)subj + from;
 	const unsigned char *end = (const unsigned char *)subj + n;
 	size_t i;
 
-	if (!s->nneeds)
+	if (!nd->n)
 		return 1;
+	if (nd->n == 1 && nd->v[0].n == 1)
+		return from < n && memchr(p, nd->v[0].p[0], n - from) != NULL;
+	if (nd->n == 1)
+		return from < n && memmem(p, n - from, nd->v[0].p, nd->v[0].n) != NULL;
 	for (; p < end; p++) {
-		for (i = s->need_at[*p]; i && i <= s->nneeds && (unsigned char)s->needs[i - 1].p[0] == *p;
-		     i++)
-			if (s->needs[i - 1].n <= (size_t)(end - p) &&
-			    !memcmp(p, s->needs[i - 1].p, s->needs[i - 1].n))
+		for (i = nd->at[*p]; i && i <= nd->n && (unsigned char)nd->v[i - 1].p[0] == *p; i++)
+			if (nd->v[i - 1].n <= (size_t)(end - p) &&
+			    !memcmp(p, nd->v[i - 1].p, nd->v[i - 1].n))
 				return 1;
 	}
 	return 0;
+}
+
+int qdx_rule_could_match(const qdx_rule *r, const char *s, size_t n, size_t from)
+{
+	size_t i;
+
+	for (i = 0; i < r->nneeds; i++)
+		if (!holds_need(&r->needs[i], s, n, from))
+			return 0;
+	return 1;
 }
 
 /* Sets can[b] for every byte b a match of rule r can start with: PCRE2's
@@ -351,8 +395,9 @@ static void first_bytes_of(qdx_ruleset *set, const unsigned char *can)
  * classify set runs, for a subject starting with byte b, only the rules
  * that can match there, one by one, when they are few (a lane; the bytes
  * with the same rules share one); its whole pattern when they are many.
- * Compiling an alternation per lane instead cost more than it saved over
- * a hundred documents. */
+ * A rule with `needs` counts only on a subject that holds what it needs,
+ * which is known per subject.  Compiling an alternation per lane instead
+ * cost more than it saved over a hundred documents. */
 static void lanes_of(qdx_ruleset *set, const unsigned char *can)
 {
 	size_t b, l, i;
@@ -363,13 +408,16 @@ static void lanes_of(qdx_ruleset *set, const unsigned char *can)
 		for (i = 0; i < set->n && lane.n >= 0; i++) {
 			if (!can[i * 256 + b])
 				continue;
-			if (lane.n == QDX_LANE_RULES)
+			lane.needy += set->v[i].nneeds > 0;
+			if (lane.n == QDX_LANE_SLOTS || lane.n - lane.needy >= QDX_LANE_RULES)
 				lane.n = -1;
 			else
 				lane.rule[lane.n++] = (unsigned short)i;
 		}
-		if (lane.n < 0)
-			memset(lane.rule, 0, sizeof(lane.rule));
+		if (lane.n < 0) {
+			memset(&lane, 0, sizeof(lane));
+			lane.n = -1;
+		}
 		for (l = 0; l < set->nlanes && memcmp(&set->lanes[l], &lane, sizeof(lane)); l++)
 			;
 		if (l == set->nlanes) {
@@ -544,11 +592,12 @@ void qdx_rules_free(qdx_rules *r)
 			}
 			free(u->examples);
 			free(u->pieces);
+			for (k = 0; k < u->nneeds; k++)
+				needs_free(&u->needs[k]);
+			free(u->needs);
 		}
 		free(s->v);
-		for (j = 0; j < s->nneeds; j++)
-			free((char *)s->needs[j].p);
-		free(s->needs);
+		needs_free(&s->needs);
 		free(s->lanes);
 		pcre2_code_free(s->code);
 		free(s->path);
@@ -647,12 +696,36 @@ void qdx_matcher_give(qdx_matcher *m)
 		qdx_matcher_free(m);
 }
 
-/* Runs `code` and fills *m.  1 match, 0 none, <0 a PCRE2 error (a limit).
- * `jitted`: straight into the JIT code, which skips pcre2_match()'s checks
- * of what rules.c already knows. */
-static int run(const pcre2_code *code, int jitted, const qdx_ruleset *set, const qdx_rule *rule,
-               qdx_matcher *mt, const char *s, size_t n, size_t from, qdx_match *m)
+/* A rule alone is JIT-compiled the first time it runs: most documents run
+ * a few dozen of the two hundred (the sets do the rest), and each JIT
+ * compilation holds executable memory (1.4 MB for all of them). */
+static pthread_mutex_t jit_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int jit_rule(const qdx_rule *r)
 {
+	qdx_rule *w = (qdx_rule *)r;
+	int state = atomic_load_explicit(&w->jitted, memory_order_acquire);
+
+	if (state)
+		return state;
+	pthread_mutex_lock(&jit_mu);
+	if (!(state = atomic_load_explicit(&w->jitted, memory_order_relaxed))) {
+		state = jit(w->code) ? 2 : 1;
+		atomic_store_explicit(&w->jitted, state, memory_order_release);
+	}
+	pthread_mutex_unlock(&jit_mu);
+	return state;
+}
+
+/* Runs `rule`, or the set's combined pattern when it is NULL, and fills
+ * *m.  1 match, 0 none, <0 a PCRE2 error (a limit).  JIT code is run
+ * straight, which skips pcre2_match()'s checks of what rules.c already
+ * knows. */
+static int run(const qdx_ruleset *set, const qdx_rule *rule, qdx_matcher *mt, const char *s,
+               size_t n, size_t from, qdx_match *m)
+{
+	const pcre2_code *code = rule ? rule->code : set->code;
+	int jitted = rule ? jit_rule(rule) == 2 : set->jit;
 	int rc = jitted ? pcre2_jit_match(code, (PCRE2_SPTR)s, n, from, 0, mt->md, mt->mc)
 	                : pcre2_match(code, (PCRE2_SPTR)s, n, from, PCRE2_NO_UTF_CHECK, mt->md,
 	                              mt->mc);
@@ -691,51 +764,44 @@ int qdx_ruleset_classify(const qdx_ruleset *s, qdx_matcher *mt, const char *subj
                          qdx_match *m)
 {
 	const qdx_lane *l;
-	int i, rc = 0;
+	const unsigned short *rule;
+	unsigned short pick[QDX_LANE_SLOTS];
+	int i, k, rc = 0;
 
 	if (!s || !s->code)
 		return 0;
 	l = n && s->nlanes ? &s->lanes[s->lane_of[(unsigned char)subj[0]]] : NULL;
 	if (!l || l->n < 0)
-		return run(s->code, s->jit, s, NULL, mt, subj, n, 0, m);
-	for (i = 0; !rc && i < l->n; i++)
-		rc = qdx_rule_search(&s->v[l->rule[i]], mt, subj, n, 0, m);
+		return run(s, NULL, mt, subj, n, 0, m);
+	rule = l->rule;
+	k = l->n;
+	if (l->needy) {
+		for (i = k = 0; i < l->n; i++)
+			if (qdx_rule_could_match(&s->v[l->rule[i]], subj, n, 0))
+				pick[k++] = l->rule[i];
+		if (k > QDX_LANE_RULES)
+			return run(s, NULL, mt, subj, n, 0, m);
+		rule = pick;
+	}
+	for (i = 0; !rc && i < k; i++)
+		rc = run(s, &s->v[rule[i]], mt, subj, n, 0, m);
 	return rc;
 }
 
 int qdx_ruleset_search(const qdx_ruleset *s, qdx_matcher *mt, const char *subj, size_t n,
                        size_t from, qdx_match *m)
 {
-	if (!s || !s->code || from > n || !could_match(s, subj, n, from))
+	if (!s || !s->code || from > n || !holds_need(&s->needs, subj, n, from))
 		return 0;
-	return run(s->code, s->jit, s, NULL, mt, subj, n, from, m);
-}
-
-/* A rule alone is JIT-compiled the first time it runs: most documents run
- * a few dozen of the two hundred (the sets do the rest), and each JIT
- * compilation holds executable memory (1.4 MB for all of them). */
-static pthread_mutex_t jit_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static void jit_rule(const qdx_rule *r)
-{
-	qdx_rule *w = (qdx_rule *)r;
-
-	if (atomic_load_explicit(&w->jitted, memory_order_acquire))
-		return;
-	pthread_mutex_lock(&jit_mu);
-	if (!atomic_load_explicit(&w->jitted, memory_order_relaxed)) {
-		atomic_store_explicit(&w->jitted, jit(w->code) ? 2 : 1, memory_order_release);
-	}
-	pthread_mutex_unlock(&jit_mu);
+	return run(s, NULL, mt, subj, n, from, m);
 }
 
 int qdx_rule_search(const qdx_rule *r, qdx_matcher *mt, const char *subj, size_t n, size_t from,
                     qdx_match *m)
 {
-	if (from > n)
+	if (from > n || !qdx_rule_could_match(r, subj, n, from))
 		return 0;
-	jit_rule(r);
-	return run(r->code, r->jitted == 2, r->set, r, mt, subj, n, from, m);
+	return run(r->set, r, mt, subj, n, from, m);
 }
 
 const qdx_rule *qdx_ruleset_blame(const qdx_ruleset *s, qdx_matcher *mt, const char *subj,
@@ -744,11 +810,9 @@ const qdx_rule *qdx_ruleset_blame(const qdx_ruleset *s, qdx_matcher *mt, const c
 	size_t i;
 	qdx_match m;
 
-	for (i = 0; i < s->n; i++) {
-		jit_rule(&s->v[i]);
-		if (run(s->v[i].code, s->v[i].jitted == 2, s, &s->v[i], mt, subj, n, from, &m) < 0)
+	for (i = 0; i < s->n; i++)
+		if (run(s, &s->v[i], mt, subj, n, from, &m) < 0)
 			return &s->v[i];
-	}
 	return NULL;
 }
 

@@ -17,6 +17,15 @@ typedef struct qdx_rule_example {
 	int reject;             /* 1: the set must find nothing in input */
 } qdx_rule_example;
 
+/* `needs TEXT|TEXT`: texts of which a subject must hold one for a match
+ * to be possible, sorted by their first bytes.  A rule may have several
+ * `needs` lines: a subject must satisfy each. */
+typedef struct qdx_needs {
+	qdx_span *v;
+	size_t n;
+	unsigned char at[256];  /* 1 + the first text starting with a byte */
+} qdx_needs;
+
 /* Where each `pattern` line starts in the concatenated pattern. */
 typedef struct qdx_rule_piece {
 	size_t offset;
@@ -37,16 +46,22 @@ struct qdx_rule {
 	size_t nattrs;
 	qdx_rule_example *examples;
 	size_t nexamples;
+	qdx_needs *needs;       /* one per `needs` line, in file order */
+	size_t nneeds;
 };
 
-/* A classify set's lanes hold at most this many rules. */
+/* A classify set runs at most this many rules one by one; a lane holds
+ * at most QDX_LANE_SLOTS, those with `needs` included. */
 #define QDX_LANE_RULES 4
+#define QDX_LANE_SLOTS 8
 
 /* Of a classify set: the rules that can match a subject starting with
  * one of some bytes, when they are few. */
 typedef struct qdx_lane {
-	int n;                  /* -1: more than QDX_LANE_RULES */
-	unsigned short rule[QDX_LANE_RULES];   /* indexes, in file order */
+	int n;                  /* -1: more than QDX_LANE_RULES without needs,
+	                           or than QDX_LANE_SLOTS in all */
+	int needy;              /* how many of them have needs */
+	unsigned short rule[QDX_LANE_SLOTS];   /* indexes, in file order */
 } qdx_lane;
 
 struct qdx_ruleset {
@@ -55,11 +70,8 @@ struct qdx_ruleset {
 	qdx_rule *v;
 	size_t n;
 	struct pcre2_real_code_8 *code;   /* all rules as one alternation */
-	qdx_span *needs;        /* when every rule says what text it needs: all
-	                           those texts (a subject with none cannot match),
-	                           in the order of their first bytes */
-	size_t nneeds;
-	unsigned char need_at[256]; /* 1 + the first need starting with a byte */
+	qdx_needs needs;        /* when every rule says what text it needs: all
+	                           those texts (a subject with none cannot match) */
 	int jit;                /* code is JIT-compiled */
 	unsigned char first[256]; /* the bytes a match can start with */
 	qdx_lane *lanes;        /* classify: by a subject's first byte */
@@ -73,6 +85,10 @@ struct qdx_rules {
 	struct UTransliterator *tone;   /* rules/tone.translit, or NULL */
 	unsigned long serial;           /* unique per load, never 0 */
 };
+
+/* Does s[from..n) hold, for each `needs` line of rule r, one of its
+ * texts?  The rules' self-test holds each example to it. */
+int qdx_rule_could_match(const qdx_rule *r, const char *s, size_t n, size_t from);
 
 /* The rule of the set that exceeds a match limit on this subject, to name
  * it in a diagnostic; NULL if none does alone. */

@@ -116,7 +116,11 @@ int qdx_rules_selftest(const qdx_rules *rules, FILE *report, int *passed)
 				int ok;
 
 				why.len = 0;
-				if (e->reject) {
+				if (!e->reject && !qdx_rule_could_match(r, e->input, n, 0)) {
+					/* the rule would never be run on it */
+					ok = 0;
+					qdx_buf_puts(&why, " holds none of the texts the rule needs");
+				} else if (e->reject) {
 					ok = s->classify ? qdx_ruleset_classify(s, mt, e->input, n, &m) != 1
 					                 : qdx_ruleset_search(s, mt, e->input, n, 0, &m) != 1;
 					if (!ok)

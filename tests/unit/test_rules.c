@@ -1,8 +1,8 @@
 /*
  * test_rules.c - what rules.c does to spare PCRE2 work must not change a
  * single answer: a classify set's lanes (only the rules that can start
- * with a subject's first byte) against the set's whole pattern, and a
- * set's `needs` looked for in one pass.
+ * with a subject's first byte) against the set's whole pattern, a set's
+ * `needs` looked for in one pass, and a rule's own `needs`.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -197,11 +197,62 @@ static void test_needs(void **state)
 	rmdir(dir);
 }
 
+/* Rule `long` would match every subject below that starts with "a"; its
+ * two `needs` lines let it run only on those holding a comma and a "z"
+ * (or "zz"); `short`, after it in the file, takes the others. */
+static void test_rule_needs(void **state)
+{
+	char dir[] = "/tmp/qdx-rules-XXXXXX", path[64];
+	qdx_rules *r;
+	qdx_error err;
+	qdx_matcher *mt = qdx_matcher_new();
+	qdx_match m;
+	FILE *f;
+	const qdx_ruleset *set;
+	static const struct {
+		const char *s;
+		const char *rule;   /* NULL: no match */
+	} cases[] = {
+		{ "a,z", "long" }, { "az,", "long" }, { "a, zz", "long" }, { "a,", "short" },
+		{ "az", "short" },  { "a", "short" },  { "b,z", NULL },      { "", NULL },
+	};
+	size_t i;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.rules", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("mode classify\nrule long\n  pattern a.*\n  needs ,\n  needs z|zz\n"
+	      "rule short\n  pattern a\n",
+	      f);
+	fclose(f);
+	assert_int_equal(qdx_rules_load(&r, dir, &err), 0);
+	set = qdx_rules_set(r, "t");
+	assert_non_null(set);
+	for (i = 0; i < QDX_COUNT(cases); i++) {
+		size_t n = strlen(cases[i].s);
+		int rc = qdx_ruleset_classify(set, mt, cases[i].s, n, &m);
+		if (rc != (cases[i].rule != NULL) || (rc == 1 && strcmp(qdx_rule_name(m.rule), cases[i].rule)))
+			fail_msg("'%s': expected %s, got %s", cases[i].s,
+			         cases[i].rule ? cases[i].rule : "nothing",
+			         rc == 1 ? qdx_rule_name(m.rule) : "nothing");
+		/* the rule alone honours its needs too */
+		assert_int_equal(qdx_rule_search(&set->v[0], mt, cases[i].s, n, 0, &m),
+		                 cases[i].rule && !strcmp(cases[i].rule, "long"));
+	}
+	qdx_rules_free(r);
+	qdx_matcher_free(mt);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lanes_agree),
 		cmocka_unit_test(test_needs),
+		cmocka_unit_test(test_rule_needs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
