@@ -11,6 +11,7 @@
  */
 #include "internal.h"
 #include "hierarchy.h"
+#include "rules.h"
 
 #include <stdlib.h>
 
@@ -24,11 +25,26 @@ typedef struct open_level {
 	int value;
 } open_level;
 
+/* How a style's labels count ("Chương II", "Mục 3": the number after the
+ * word). */
+enum counting { C_NONE, C_WORD, C_ROMAN, C_ALPHA, C_ARTICLE, C_DECIMAL, C_ARABIC };
+
+/* What a rule of rules/hierarchy.rules says about its labels, read from
+ * its attributes once per part, not per line. */
+typedef struct rule_style {
+	const char *style;      /* the items' type; NULL: not read yet */
+	const char *key;        /* NULL: by the depth of a decimal label */
+	enum counting counting;
+} rule_style;
+
 /* A line's numbering, found once per line: the rule, where the label is
- * and where the text after it starts (offsets past leading tabs). */
+ * and where the text after it starts (offsets past leading tabs), the
+ * style key it nests by and its place in its sequence. */
 typedef struct label_at {
 	const qdx_rule *rule;
+	const char *key;
 	uint32_t lab, lab_len, end;
+	int value;
 } label_at;
 
 typedef struct builder {
@@ -46,6 +62,7 @@ typedef struct builder {
 	size_t wrap_width;      /* bytes: how long a wrapped line runs */
 	int depth_warned;
 	label_at *labels;       /* indexed by line - from */
+	rule_style *styles;     /* indexed by the rule's place in its set */
 } builder;
 
 static const char *alphabet[] = { "a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m",
@@ -66,13 +83,13 @@ static int roman_value(const char *s, size_t n)
 }
 
 /* The position of a label in its sequence, to notice skips and repeats. */
-static int label_value(const char *style, const char *s, size_t n)
+static int label_value(enum counting c, const char *s, size_t n)
 {
 	size_t i;
 	const char *dot;
 
-	if (!strcmp(style, "chapter") || !strcmp(style, "section")) {
-		/* "Chương II", "Mục 3": the number after the word */
+	switch (c) {
+	case C_WORD: {
 		const char *sp = memchr(s, ' ', n);
 		if (!sp)
 			return 0;
@@ -80,49 +97,69 @@ static int label_value(const char *style, const char *s, size_t n)
 		s = sp + 1;
 		return (s[0] >= '0' && s[0] <= '9') ? (int)strtol(s, NULL, 10) : roman_value(s, n);
 	}
-	if (!strcmp(style, "roman"))
+	case C_ROMAN:
 		return roman_value(s, n);
-	if (!strcmp(style, "alpha")) {
+	case C_ALPHA:
 		for (i = 0; i < QDX_COUNT(alphabet); i++)
 			if (strlen(alphabet[i]) == n && !memcmp(alphabet[i], s, n))
 				return (int)i + 1;
 		return 0;
-	}
-	if (!strcmp(style, "article"))
+	case C_ARTICLE:
 		return (int)strtol(s + strcspn(s, "0123456789"), NULL, 10);
-	if (!strcmp(style, "decimal")) {
+	case C_DECIMAL:
 		dot = s;
 		for (i = 0; i < n; i++)
 			if (s[i] == '.')
 				dot = s + i + 1;
 		return (int)strtol(dot, NULL, 10);
-	}
-	if (!strcmp(style, "arabic"))
+	case C_ARABIC:
 		return (int)strtol(s, NULL, 10);
-	return 0;
+	default:
+		return 0;
+	}
+}
+
+/* A rule's style (its name when it has none) and how it counts. */
+static const rule_style *style_of(builder *b, const qdx_rule *rule)
+{
+	static const struct {
+		const char *style;
+		enum counting counting;
+	} countings[] = {
+		{ "chapter", C_WORD },     { "section", C_WORD }, { "roman", C_ROMAN },
+		{ "alpha", C_ALPHA },      { "article", C_ARTICLE },
+		{ "decimal", C_DECIMAL }, { "arabic", C_ARABIC },
+	};
+	rule_style *st = &b->styles[rule - b->rules->v];
+	size_t i;
+
+	if (st->style)
+		return st;
+	st->style = qdx_rule_attr(rule, "style");
+	if (!st->style)
+		st->style = qdx_rule_name(rule);
+	for (i = 0; i < QDX_COUNT(countings); i++)
+		if (!strcmp(countings[i].style, st->style))
+			st->counting = countings[i].counting;
+	st->key = qdx_rule_attr(rule, "key");
+	if (!st->key && st->counting != C_DECIMAL)
+		st->key = st->style;
+	return st;
 }
 
 /* Decimal labels nest by their depth: "2.1" and "2.1.3" are two styles. */
-static const char *style_key(builder *b, const qdx_rule *rule, const char *label, size_t n)
+static const char *style_key(const rule_style *st, const char *label, size_t n)
 {
-	const char *key = qdx_rule_attr(rule, "key");
-	const char *style = qdx_rule_attr(rule, "style");
+	static const char *depth_keys[] = { "decimal1", "decimal2", "decimal3", "decimal4",
+		                            "decimal5", "decimal6" };
 	size_t i, dots = 0;
 
-	if (key)
-		return key;
-	if (style && !strcmp(style, "decimal")) {
-		static const char *depth_keys[] = { "decimal1", "decimal2", "decimal3", "decimal4",
-			                            "decimal5", "decimal6" };
-		for (i = 0; i < n; i++)
-			dots += label[i] == '.';
-		return depth_keys[dots < QDX_COUNT(depth_keys) ? dots : QDX_COUNT(depth_keys) - 1];
-	}
-	QDX_UNUSED(b);
-	return style ? style : qdx_rule_name(rule);
+	if (st->key)
+		return st->key;
+	for (i = 0; i < n; i++)
+		dots += label[i] == '.';
+	return depth_keys[dots < QDX_COUNT(depth_keys) ? dots : QDX_COUNT(depth_keys) - 1];
 }
-
-
 
 /* Converters that hard-wrap lines leave many lines that neither end a
  * sentence nor are followed by a blank line; one-paragraph-per-line text
@@ -216,33 +253,25 @@ static int is_continuation(builder *b, size_t i, const char *key, int value)
 static void start_item(builder *b, size_t i, const label_at *la, const char *s, size_t n)
 {
 	const qdx_line *l = &b->t->v[i];
-	qdx_span lab = { s + la->lab, la->lab_len };
-	const char *style, *key, *label;
+	const char *label = qdx_arena_strndup(&b->doc->arena, s + la->lab, la->lab_len);
 	qdx_node *item;
-	int d, value;
-
-	style = qdx_rule_attr(la->rule, "style");
-	if (!style)
-		style = qdx_rule_name(la->rule);
-	key = style_key(b, la->rule, lab.p, lab.n);
-	label = qdx_arena_strndup(&b->doc->arena, lab.p, lab.n);
-	value = label_value(style, lab.p, lab.n);
+	int d;
 
 	close_paragraph(b);
 	if (b->cur)
 		b->cur->span_to = (uint32_t)i;
-	d = place(b, key, value, l->no, label);
+	d = place(b, la->key, la->value, l->no, label);
 	b->depth = d;
 	item = qdx_node_new(b->doc, QDX_NODE_ITEM, l->no);
-	item->type = style;
+	item->type = style_of(b, la->rule)->style;
 	item->label = label;
 	item->level = d;
 	item->span_from = (uint32_t)i;
 	item->span_to = (uint32_t)i + 1;
 	qdx_node_append(d ? b->stack[d - 1].node : b->part, item);
 	b->stack[d].node = item;
-	b->stack[d].key = key;
-	b->stack[d].value = value;
+	b->stack[d].key = la->key;
+	b->stack[d].value = la->value;
 	b->depth = d + 1;
 	b->cur = item;
 	b->para_open = 1;
@@ -326,8 +355,11 @@ static void find_labels(builder *b, size_t from, size_t to)
 	qdx_match m;
 
 	b->labels = qdx_xcalloc(to - from + 1, sizeof(*b->labels));
+	b->styles = qdx_xcalloc(qdx_ruleset_count(b->rules) + 1, sizeof(*b->styles));
 	for (i = from; b->rules && i < to; i++) {
 		const char *s = qdx_text_line(t, i), *p = s;
+		label_at *la = &b->labels[i - from];
+		const rule_style *st;
 		size_t n;
 		qdx_span lab;
 
@@ -341,10 +373,13 @@ static void find_labels(builder *b, size_t from, size_t to)
 		lab.p = p;
 		lab.n = 0;
 		qdx_match_group(&m, "label", &lab);
-		b->labels[i - from].rule = m.rule;
-		b->labels[i - from].lab = (uint32_t)(lab.p - p);
-		b->labels[i - from].lab_len = (uint32_t)lab.n;
-		b->labels[i - from].end = (uint32_t)m.end;
+		st = style_of(b, m.rule);
+		la->rule = m.rule;
+		la->lab = (uint32_t)(lab.p - p);
+		la->lab_len = (uint32_t)lab.n;
+		la->end = (uint32_t)m.end;
+		la->key = style_key(st, lab.p, lab.n);
+		la->value = label_value(st->counting, lab.p, lab.n);
 	}
 }
 
@@ -392,14 +427,9 @@ void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to
 		while (*s == '\t')
 			s++;    /* indentation, not a cell */
 		n = l->len - (size_t)(s - qdx_text_line(t, i));
-		if (la->rule) {
-			const char *style = qdx_rule_attr(la->rule, "style");
-			const char *lab = s + la->lab;
-			if (!is_continuation(&b, i, style_key(&b, la->rule, lab, la->lab_len),
-			                     label_value(style ? style : "", lab, la->lab_len))) {
-				start_item(&b, i, la, s, n);
-				continue;
-			}
+		if (la->rule && !is_continuation(&b, i, la->key, la->value)) {
+			start_item(&b, i, la, s, n);
+			continue;
 		}
 		if (i > from && continues(&b, i))
 			add_text(&b, s, n);
@@ -411,4 +441,5 @@ void qdx_hierarchy_build(qdx_doc *doc, const qdx_text *t, size_t from, size_t to
 	close_paragraph(&b);
 	qdx_buf_free(&b.text);
 	free(b.labels);
+	free(b.styles);
 }
