@@ -140,26 +140,90 @@ static int compile_rule(qdx_ruleset *set, qdx_rule *r, qdx_error *err)
 	                     r->name, (char *)msg, (size_t)eo);
 }
 
+/* The length of the assertion a pattern starts with ("(?<![\\p{L}])"),
+ * or 0.  Only one without groups inside, so that moving it moves no
+ * capture. */
+static size_t leading_assertion(const char *p, size_t n)
+{
+	size_t i = 2 + (n > 2 && p[2] == '<');
+	int in_class = 0;
+
+	if (n < 4 || p[0] != '(' || p[1] != '?' || (p[i] != '=' && p[i] != '!'))
+		return 0;
+	for (i++; i < n; i++) {
+		if (p[i] == '\\') {
+			if (i + 1 < n && p[i + 1] == 'Q')
+				return 0;     /* quoted text: not worth reading */
+			i++;
+		} else if (in_class) {
+			if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') {
+				const char *e = strstr(p + i, ":]");
+				if (!e || (size_t)(e - p) >= n)
+					return 0;
+				i = (size_t)(e - p) + 1;
+			} else if (p[i] == ']') {
+				in_class = 0;
+			}
+		} else if (p[i] == '[') {
+			in_class = 1;
+			i += i + 1 < n && p[i + 1] == '^';
+			i += i + 1 < n && p[i + 1] == ']';   /* a ']' first is literal */
+		} else if (p[i] == '(') {
+			return 0;
+		} else if (p[i] == ')') {
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
 /* One alternation of all rules, in file order; PCRE2 tries alternatives
- * left to right at each start position, so file order is priority. */
+ * left to right at each start position, so file order is priority.  A run
+ * of rules that start with the same assertion ("(?<![\\p{L}])", not inside
+ * a word) has it once, in front of a group of their rests: PCRE2 would
+ * test it once per rule at every start position, and it looks only at the
+ * position, so the rules still match what they did, in the same order. */
+static void combine(const qdx_ruleset *set, qdx_buf *b)
+{
+	size_t i = 0, j, k;
+
+	qdx_buf_puts(b, "(?:");
+	while (i < set->n) {
+		const qdx_buf *p = &set->v[i].pattern;
+		size_t a = leading_assertion(p->p, p->len);
+
+		for (j = i + 1; a && j < set->n && set->v[j].pattern.len >= a &&
+		                !memcmp(set->v[j].pattern.p, p->p, a);
+		     j++)
+			;
+		if (j - i < 2)
+			a = 0;
+		qdx_buf_puts(b, i ? "|" : "");
+		qdx_buf_put(b, p->p, a);
+		qdx_buf_puts(b, a ? "(?:" : "");
+		for (k = i; k < j; k++) {
+			qdx_buf_printf(b, "%s(?:", k > i ? "|" : "");
+			qdx_buf_put(b, set->v[k].pattern.p + a, set->v[k].pattern.len - a);
+			/* The mark after the rule's pattern: recorded only when the
+			 * rule matched, and it leaves PCRE2's start-of-match
+			 * optimisations on. */
+			qdx_buf_printf(b, ")(*MARK:%zu)", k);
+		}
+		qdx_buf_puts(b, a ? ")" : "");
+		i = j;
+	}
+	qdx_buf_putc(b, ')');
+}
+
 static int compile_set(qdx_ruleset *set, qdx_error *err)
 {
 	qdx_buf b;
-	size_t i;
 	int ec, rc = 0;
 	PCRE2_SIZE eo;
 	PCRE2_UCHAR msg[256];
 
 	qdx_buf_init(&b);
-	qdx_buf_puts(&b, "(?:");
-	for (i = 0; i < set->n; i++) {
-		qdx_buf_printf(&b, "%s(?:", i ? "|" : "");
-		qdx_buf_put(&b, set->v[i].pattern.p, set->v[i].pattern.len);
-		/* The mark after the rule's pattern: recorded only when the rule
-		 * matched, and it leaves PCRE2's start-of-match optimisations on. */
-		qdx_buf_printf(&b, ")(*MARK:%zu)", i);
-	}
-	qdx_buf_putc(&b, ')');
+	combine(set, &b);
 	if (!compile(&set->code, b.p, b.len, PCRE2_DUPNAMES | (set->classify ? PCRE2_ANCHORED : 0),
 	             &ec, &eo)) {
 		set->jit = jit(set->code);

@@ -2,7 +2,9 @@
  * test_rules.c - what rules.c does to spare PCRE2 work must not change a
  * single answer: a classify set's lanes (only the rules that can start
  * with a subject's first byte) against the set's whole pattern, a set's
- * `needs` looked for in one pass, and a rule's own `needs`.
+ * `needs` looked for in one pass, a rule's own `needs`, and the set's
+ * combined pattern (an assertion shared by rules written once) against
+ * the plain alternation of its rules.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -247,12 +249,178 @@ static void test_rule_needs(void **state)
 	rmdir(dir);
 }
 
+/* The plain alternation of a set's rules, each followed by its mark. */
+static pcre2_code *plain_alternation(const qdx_ruleset *set)
+{
+	qdx_buf b;
+	size_t i;
+	int ec;
+	PCRE2_SIZE eo;
+	pcre2_code *code;
+
+	qdx_buf_init(&b);
+	qdx_buf_puts(&b, "(?:");
+	for (i = 0; i < set->n; i++) {
+		qdx_buf_printf(&b, "%s(?:", i ? "|" : "");
+		qdx_buf_put(&b, set->v[i].pattern.p, set->v[i].pattern.len);
+		qdx_buf_printf(&b, ")(*MARK:%zu)", i);
+	}
+	qdx_buf_putc(&b, ')');
+	code = pcre2_compile((PCRE2_SPTR)b.p, b.len,
+	                     PCRE2_UTF | PCRE2_UCP | PCRE2_DUPNAMES |
+	                             (set->classify ? PCRE2_ANCHORED : 0),
+	                     &ec, &eo, NULL);
+	assert_non_null(code);
+	qdx_buf_free(&b);
+	return code;
+}
+
+/* Every match of both patterns along s[0..n): the same places, the same
+ * rule (mark), the same groups.  Returns how many matches. */
+static int same_matches(const qdx_ruleset *set, pcre2_code *plain, pcre2_match_data *md1,
+                        pcre2_match_data *md2, const char *s, size_t n)
+{
+	size_t from = 0;
+	int hits = 0;
+
+	while (from <= n) {
+		int rc1 = pcre2_match(set->code, (PCRE2_SPTR)s, n, from, 0, md1, NULL);
+		int rc2 = pcre2_match(plain, (PCRE2_SPTR)s, n, from, 0, md2, NULL);
+		PCRE2_SIZE *o1 = pcre2_get_ovector_pointer(md1), *o2 = pcre2_get_ovector_pointer(md2);
+		PCRE2_SPTR m1, m2;
+		int g;
+
+		if ((rc1 >= 0) != (rc2 >= 0))
+			fail_msg("%s: '%.*s' from %zu: %d, plain %d", set->name, (int)n, s, from, rc1, rc2);
+		if (rc1 < 0)
+			break;
+		m1 = pcre2_get_mark(md1);
+		m2 = pcre2_get_mark(md2);
+		if (rc1 != rc2 || (!m1) != (!m2) || (m1 && strcmp((const char *)m1, (const char *)m2)))
+			fail_msg("%s: '%.*s' from %zu: another rule or groups", set->name, (int)n, s, from);
+		for (g = 0; g < 2 * rc1; g++)
+			if (o1[g] != o2[g])
+				fail_msg("%s: '%.*s' from %zu: group %d differs", set->name, (int)n, s, from,
+				         g / 2);
+		hits++;
+		from = o1[1] > o1[0] ? o1[1] : o1[0] + 1;
+		while (from < n && (s[from] & 0xC0) == 0x80)
+			from++;
+		if (set->classify)
+			break;
+	}
+	return hits;
+}
+
+/* Every set's pattern, as rules.c combines it, against the plain
+ * alternation, on every line of the corpus documents and every example. */
+static void test_combined_agrees(void **state)
+{
+	pcre2_match_data *md1 = pcre2_match_data_create(512, NULL);
+	pcre2_match_data *md2 = pcre2_match_data_create(512, NULL);
+	qdx_buf text;
+	size_t i, j, k;
+	int hits = 0;
+
+	(void)state;
+	qdx_buf_init(&text);
+	for (i = 0; i < rules->nsets; i++)
+		for (j = 0; j < rules->sets[i].n; j++)
+			for (k = 0; k < rules->sets[i].v[j].nexamples; k++)
+				qdx_buf_printf(&text, "%s\n", rules->sets[i].v[j].examples[k].input);
+	for (i = 0; i < rules->nsets; i++) {
+		const qdx_ruleset *set = &rules->sets[i];
+		pcre2_code *plain = plain_alternation(set);
+		DIR *d = opendir(QDX_TOP "/corpus");
+		struct dirent *e;
+		const char *p, *nl;
+
+		assert_non_null(d);
+		for (p = text.p; (nl = strchr(p, '\n')); p = nl + 1)
+			hits += same_matches(set, plain, md1, md2, p, (size_t)(nl - p));
+		while ((e = readdir(d))) {
+			char path[1024], *line = NULL;
+			size_t cap = 0;
+			ssize_t len;
+			FILE *f;
+
+			if (!strstr(e->d_name, ".txt"))
+				continue;
+			snprintf(path, sizeof(path), QDX_TOP "/corpus/%s", e->d_name);
+			assert_non_null(f = fopen(path, "r"));
+			while ((len = getline(&line, &cap, f)) > 0)
+				if (qdx_utf8_valid_prefix((const unsigned char *)line, (size_t)len) ==
+				    (size_t)len)
+					hits += same_matches(set, plain, md1, md2, line, (size_t)len);
+			free(line);
+			fclose(f);
+		}
+		closedir(d);
+		pcre2_code_free(plain);
+	}
+	assert_true(hits > 1000);
+	qdx_buf_free(&text);
+	pcre2_match_data_free(md1);
+	pcre2_match_data_free(md2);
+}
+
+/* Assertions that a careless reading would end early or late (a ")" or
+ * "]" in a class, a POSIX class), and ones holding a group, which stay in
+ * their rules. */
+static void test_combined_assertions(void **state)
+{
+	char dir[] = "/tmp/qdx-rules-XXXXXX", path[64];
+	qdx_rules *r;
+	qdx_error err;
+	FILE *f;
+	const qdx_ruleset *set;
+	pcre2_code *plain;
+	pcre2_match_data *md1 = pcre2_match_data_create(64, NULL);
+	pcre2_match_data *md2 = pcre2_match_data_create(64, NULL);
+	static const char *const subjects[] = {
+		"x1 ]x1 )x1 y ]y )y", "az z 1z )z w", "qq qr (q r", "ab ba aab", "",
+	};
+	size_t i;
+	int hits = 0;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.rules", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("mode search\n"
+	      "rule a\n  pattern (?<![)\\]])x(?<n>1)\n"
+	      "rule b\n  pattern (?<![)\\]])y\n"
+	      "rule c\n  pattern (?<![[:alpha:])])z\n"
+	      "rule d\n  pattern (?<![[:alpha:])])w\n"
+	      "rule e\n  pattern (?=(q))q(?<n>q)?\n"
+	      "rule f\n  pattern (?=(q))qr\n"
+	      "rule g\n  pattern (?<![]a])b\n"
+	      "rule h\n  pattern (?<![]a])a\n",
+	      f);
+	fclose(f);
+	assert_int_equal(qdx_rules_load(&r, dir, &err), 0);
+	set = qdx_rules_set(r, "t");
+	plain = plain_alternation(set);
+	for (i = 0; i < QDX_COUNT(subjects); i++)
+		hits += same_matches(set, plain, md1, md2, subjects[i], strlen(subjects[i]));
+	assert_true(hits >= 10);
+	pcre2_code_free(plain);
+	pcre2_match_data_free(md1);
+	pcre2_match_data_free(md2);
+	qdx_rules_free(r);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lanes_agree),
 		cmocka_unit_test(test_needs),
 		cmocka_unit_test(test_rule_needs),
+		cmocka_unit_test(test_combined_agrees),
+		cmocka_unit_test(test_combined_assertions),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
