@@ -363,9 +363,26 @@ static void collect_needs(qdx_ruleset *set)
 	needs_index(&set->needs);
 }
 
+/* Does s[0..n) hold `t`?  memchr for its last byte, which is less often a
+ * word's first letter than its first byte ("ngày": "y", not "n"): glibc's
+ * memmem fills a table of 256 bytes for each call, which costs more than
+ * the search on a line. */
+static int holds_text(const unsigned char *s, size_t n, const qdx_span *t)
+{
+	const unsigned char *p = s + t->n - 1, *end = s + n;
+	unsigned char last = (unsigned char)t->p[t->n - 1];
+
+	if (t->n > n)
+		return 0;
+	for (; p < end && (p = memchr(p, last, (size_t)(end - p))); p++)
+		if (!memcmp(p - (t->n - 1), t->p, t->n - 1))
+			return 1;
+	return 0;
+}
+
 /* One pass over the subject for all the needs at once: a memmem per need
- * read a letterhead line eleven times.  One need alone: memchr or memmem,
- * many times faster than a loop over the bytes. */
+ * read a letterhead line eleven times.  One need alone: memchr, many times
+ * faster than a loop over the bytes. */
 static int holds_need(const qdx_needs *nd, const char *subj, size_t n, size_t from)
 {
 	const unsigned char *p = (const unsigned char *)subj + from;
@@ -374,10 +391,8 @@ static int holds_need(const qdx_needs *nd, const char *subj, size_t n, size_t fr
 
 	if (!nd->n)
 		return 1;
-	if (nd->n == 1 && nd->v[0].n == 1)
-		return from < n && memchr(p, nd->v[0].p[0], n - from) != NULL;
 	if (nd->n == 1)
-		return from < n && memmem(p, n - from, nd->v[0].p, nd->v[0].n) != NULL;
+		return holds_text(p, (size_t)(end - p), &nd->v[0]);
 	for (; p < end; p++) {
 		for (i = nd->at[*p]; i && i <= nd->n && (unsigned char)nd->v[i - 1].p[0] == *p; i++)
 			if (nd->v[i - 1].n <= (size_t)(end - p) &&

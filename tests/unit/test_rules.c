@@ -249,6 +249,44 @@ static void test_rule_needs(void **state)
 	rmdir(dir);
 }
 
+/* One need of several bytes, found by its last byte: "y" in many places,
+ * the text at the start, at the end, not at all, or cut off. */
+static void test_need_text(void **state)
+{
+	char dir[] = "/tmp/qdx-rules-XXXXXX", path[64];
+	qdx_rules *r;
+	qdx_error err;
+	FILE *f;
+	const qdx_rule *rule;
+	static const struct {
+		const char *s;
+		size_t from;
+		int want;
+	} cases[] = {
+		{ "ngày", 0, 1 },  { "x ngày", 0, 1 },   { "ngà", 0, 0 },      { "yy ngàyy", 0, 1 },
+		{ "y", 0, 0 },     { "", 0, 0 },         { "gày ngay y", 0, 0 }, { "ngày x", 1, 0 },
+		{ "x ngày", 2, 1 }, { "nngày", 0, 1 },
+	};
+	size_t i;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.rules", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("mode search\nrule any\n  pattern .?\n  needs ngày\n", f);
+	fclose(f);
+	assert_int_equal(qdx_rules_load(&r, dir, &err), 0);
+	rule = qdx_ruleset_rule(qdx_rules_set(r, "t"), 0);
+	for (i = 0; i < QDX_COUNT(cases); i++)
+		if (qdx_rule_could_match(rule, cases[i].s, strlen(cases[i].s), cases[i].from) !=
+		    cases[i].want)
+			fail_msg("'%s' from %zu: expected %d", cases[i].s, cases[i].from, cases[i].want);
+	qdx_rules_free(r);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* The plain alternation of a set's rules, each followed by its mark. */
 static pcre2_code *plain_alternation(const qdx_ruleset *set)
 {
@@ -419,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_lanes_agree),
 		cmocka_unit_test(test_needs),
 		cmocka_unit_test(test_rule_needs),
+		cmocka_unit_test(test_need_text),
 		cmocka_unit_test(test_combined_agrees),
 		cmocka_unit_test(test_combined_assertions),
 	};
