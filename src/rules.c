@@ -465,8 +465,9 @@ static void first_bytes_of(qdx_ruleset *set, const unsigned char *can)
 	size_t i, b;
 
 	for (i = 0; i < set->n; i++)
-		for (b = 0; b < 256 && !qdx_rule_attr(&set->v[i], "use"); b++)
-			set->first[b] |= can[i * 256 + b];
+		if (!qdx_rule_attr(&set->v[i], "use"))
+			for (b = 0; b < 256; b++)
+				set->first[b] |= can[i * 256 + b];
 }
 
 /* Anchored, PCRE2 tries every alternative of a set at a subject's start:
