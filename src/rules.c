@@ -412,12 +412,39 @@ int qdx_rule_could_match(const qdx_rule *r, const char *s, size_t n, size_t from
 	return 1;
 }
 
+/* The lead bytes of the characters beyond ASCII that PCRE2_UCP adds to
+ * \\d (the decimal digits of other scripts: U+0660 on, and beyond U+FFFF)
+ * and \\s (U+0085, U+00A0, U+1680, U+180E, U+2000-U+200A, U+2028, U+2029,
+ * U+202F, U+205F, U+3000); tests/unit/test_rules.c checks them against
+ * PCRE2.  \\w (every letter) and POSIX classes add every lead byte; \\D,
+ * \\S and \\W take fewer characters under UCP, not more. */
+static void ucp_lead_bytes(const qdx_rule *r, unsigned char can[256])
+{
+	static const unsigned char lead[] = { 0xC2, 0xD9, 0xDB, 0xDF, 0xE0, 0xE1, 0xE2, 0xE3,
+		                              0xEA, 0xEF, 0xF0, 0xF1, 0xF2, 0xF3, 0xF4 };
+	const char *p = r->pattern.p, *end = p + r->pattern.len;
+	size_t i;
+
+	for (; p < end; p++) {
+		if (*p == '[' && p + 1 < end && p[1] == ':')
+			break;
+		if (*p == '\\' && ++p < end && *p == 'w')
+			break;
+	}
+	if (p < end) {
+		memset(can + 0x80, 1, 0x80);
+		return;
+	}
+	for (i = 0; i < sizeof(lead); i++)
+		can[lead[i]] = 1;
+}
+
 /* Sets can[b] for every byte b a match of rule r can start with: PCRE2's
  * first-byte bitmap or first code unit of the rule.  PCRE2 studies none
  * for a pattern with \\d, \\s or \\w under PCRE2_UCP ("1.", "Điều 2"); these
  * differ from their ASCII meaning only for characters beyond ASCII, so
- * the rule compiled without UCP, plus every byte that starts such a
- * character, tells as much.  Every byte when neither can tell. */
+ * the rule compiled without UCP, plus the bytes that start such
+ * characters, tells as much.  Every byte when neither can tell. */
 static void rule_first_bytes(const qdx_ruleset *set, const qdx_rule *r, unsigned char can[256])
 {
 	pcre2_code *ascii = NULL;
@@ -452,7 +479,7 @@ static void rule_first_bytes(const qdx_ruleset *set, const qdx_rule *r, unsigned
 			break;
 		}
 		code = ascii;
-		memset(can + 0x80, 1, 0x80);
+		ucp_lead_bytes(r, can);
 	}
 	pcre2_code_free(ascii);
 }

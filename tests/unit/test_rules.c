@@ -287,6 +287,68 @@ static void test_need_text(void **state)
 	rmdir(dir);
 }
 
+/* Every character beyond ASCII that PCRE2_UCP's \\d or \\s takes must
+ * reach a rule that starts with \\d+ or \\s+ through its lane: the lead
+ * bytes rules.c lists for them must be all the ones PCRE2 uses. */
+static void test_ucp_lead_bytes(void **state)
+{
+	char dir[] = "/tmp/qdx-rules-XXXXXX", path[64];
+	qdx_rules *r;
+	qdx_error err;
+	qdx_matcher *mt = qdx_matcher_new();
+	qdx_match m;
+	FILE *f;
+	const qdx_ruleset *set;
+	qdx_buf all, one;
+	pcre2_code *ds;
+	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+	int ec, found = 0;
+	PCRE2_SIZE eo, at = 0;
+	uint32_t c;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.rules", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("mode classify\nrule digit\n  pattern \\d+x\nrule space\n  pattern \\s+x\n", f);
+	fclose(f);
+	assert_int_equal(qdx_rules_load(&r, dir, &err), 0);
+	set = qdx_rules_set(r, "t");
+	qdx_buf_init(&all);
+	qdx_buf_init(&one);
+	for (c = 0x80; c <= 0x10FFFF; c++)
+		if (c < 0xD800 || c > 0xDFFF)
+			qdx_buf_put_utf8(&all, c);
+	ds = pcre2_compile((PCRE2_SPTR) "[\\d\\s]", PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &ec,
+	                   &eo, NULL);
+	assert_non_null(ds);
+	pcre2_jit_compile(ds, PCRE2_JIT_COMPLETE);
+	while (pcre2_match(ds, (PCRE2_SPTR)all.p, all.len, at, at ? PCRE2_NO_UTF_CHECK : 0, md,
+	                   NULL) >= 0) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		one.len = 0;
+		qdx_buf_put(&one, all.p + ov[0], ov[1] - ov[0]);
+		qdx_buf_putc(&one, 'x');
+		at = ov[1];
+		if (qdx_ruleset_classify(set, mt, one.p, one.len, &m) != 1) {
+			qdx_utf8_decode((const unsigned char *)one.p, one.len, &c);
+			fail_msg("U+%04X (lead byte %02X): not in its rule's lane", (unsigned)c,
+			         (unsigned char)one.p[0]);
+		}
+		found++;
+	}
+	assert_true(found > 500);
+	pcre2_code_free(ds);
+	pcre2_match_data_free(md);
+	qdx_buf_free(&all);
+	qdx_buf_free(&one);
+	qdx_rules_free(r);
+	qdx_matcher_free(mt);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* The plain alternation of a set's rules, each followed by its mark. */
 static pcre2_code *plain_alternation(const qdx_ruleset *set)
 {
@@ -458,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_needs),
 		cmocka_unit_test(test_rule_needs),
 		cmocka_unit_test(test_need_text),
+		cmocka_unit_test(test_ucp_lead_bytes),
 		cmocka_unit_test(test_combined_agrees),
 		cmocka_unit_test(test_combined_assertions),
 	};
