@@ -215,6 +215,29 @@ static void combine(const qdx_ruleset *set, qdx_buf *b)
 	qdx_buf_putc(b, ')');
 }
 
+/* Where each rule's named groups are, alone and in the set's pattern
+ * (which numbers them on from the groups of the rules before it: its
+ * wrappers and a moved assertion hold none), so that a match's group is
+ * found in its rule's few names rather than by PCRE2's search of all the
+ * set's. */
+static void index_names(qdx_ruleset *set)
+{
+	uint32_t groups = 0, n;
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		qdx_rule *r = &set->v[i];
+		PCRE2_SPTR table = NULL;
+		pcre2_pattern_info(r->code, PCRE2_INFO_NAMECOUNT, &r->nnames);
+		pcre2_pattern_info(r->code, PCRE2_INFO_NAMEENTRYSIZE, &r->name_size);
+		pcre2_pattern_info(r->code, PCRE2_INFO_NAMETABLE, &table);
+		r->names = table;
+		r->group0 = groups;
+		pcre2_pattern_info(r->code, PCRE2_INFO_CAPTURECOUNT, &n);
+		groups += n;
+	}
+}
+
 static int compile_set(qdx_ruleset *set, qdx_error *err)
 {
 	qdx_buf b;
@@ -224,6 +247,7 @@ static int compile_set(qdx_ruleset *set, qdx_error *err)
 
 	qdx_buf_init(&b);
 	combine(set, &b);
+	index_names(set);
 	if (!compile(&set->code, b.p, b.len, PCRE2_DUPNAMES | (set->classify ? PCRE2_ANCHORED : 0),
 	             &ec, &eo)) {
 		set->jit = jit(set->code);
@@ -936,16 +960,16 @@ size_t qdx_matcher_limits(const qdx_matcher *mt, const char **rule, const char *
 
 int qdx_match_group(const qdx_match *m, const char *name, qdx_span *out)
 {
-	PCRE2_SPTR first, last;
-	int size = pcre2_substring_nametable_scan(m->code, (PCRE2_SPTR)name, &first, &last);
+	const qdx_rule *r = m->rule;
+	uint32_t shift = m->code == r->code ? 0 : r->group0, i;
+	const uint8_t *e = r->names;
 
-	if (size <= 0)
-		return 0;
-	/* With duplicate names (a combined pattern) the group that took part is
-	 * the one of the alternative that matched. */
-	for (; first <= last; first += size) {
-		uint32_t g = ((uint32_t)first[0] << 8) | first[1];
-		if (g < m->ngroups && m->ov[2 * g] != PCRE2_UNSET) {
+	/* With duplicate names the group that took part is the one that
+	 * counts. */
+	for (i = 0; i < r->nnames; i++, e += r->name_size) {
+		uint32_t g = (((uint32_t)e[0] << 8) | e[1]) + shift;
+		if (!strcmp((const char *)e + 2, name) && g < m->ngroups &&
+		    m->ov[2 * g] != PCRE2_UNSET) {
 			out->p = m->subject + m->ov[2 * g];
 			out->n = m->ov[2 * g + 1] - m->ov[2 * g];
 			return 1;

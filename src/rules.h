@@ -48,6 +48,10 @@ struct qdx_rule {
 	size_t nexamples;
 	qdx_needs *needs;       /* one per `needs` line, in file order */
 	size_t nneeds;
+	const uint8_t *names;   /* its code's name table: PCRE2's entries */
+	uint32_t nnames, name_size;
+	uint32_t group0;        /* groups of the rules before it in the set's
+	                           combined pattern */
 };
 
 /* A classify set runs at most this many rules one by one; a lane holds

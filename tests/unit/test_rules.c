@@ -349,6 +349,101 @@ static void test_ucp_lead_bytes(void **state)
 	rmdir(dir);
 }
 
+/* A named group as PCRE2's search of the whole name table finds it. */
+static int group_by_scan(const qdx_match *m, const char *name, qdx_span *out)
+{
+	PCRE2_SPTR first, last;
+	int size = pcre2_substring_nametable_scan(m->code, (PCRE2_SPTR)name, &first, &last);
+
+	for (; size > 0 && first <= last; first += size) {
+		uint32_t g = ((uint32_t)first[0] << 8) | first[1];
+		if (g < m->ngroups && m->ov[2 * g] != PCRE2_UNSET) {
+			out->p = m->subject + m->ov[2 * g];
+			out->n = m->ov[2 * g + 1] - m->ov[2 * g];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Every name of the set, in a match of s[0..n), both ways. */
+static int same_groups(const qdx_ruleset *set, const qdx_match *m, const char *s, size_t n)
+{
+	uint32_t count = 0, size = 0, i;
+	PCRE2_SPTR table = NULL;
+	int hits = 0;
+
+	pcre2_pattern_info(set->code, PCRE2_INFO_NAMECOUNT, &count);
+	pcre2_pattern_info(set->code, PCRE2_INFO_NAMEENTRYSIZE, &size);
+	pcre2_pattern_info(set->code, PCRE2_INFO_NAMETABLE, &table);
+	for (i = 0; i < count; i++) {
+		const char *name = (const char *)table + i * size + 2;
+		qdx_span a = { 0 }, b = { 0 };
+		int ra = qdx_match_group(m, name, &a), rb = group_by_scan(m, name, &b);
+		if (ra != rb || a.p != b.p || a.n != b.n)
+			fail_msg("%s: '%.*s': group %s of rule %s differs", set->name, (int)n, s, name,
+			         qdx_rule_name(m->rule));
+		hits += ra;
+	}
+	return hits;
+}
+
+/* qdx_match_group() finds a group in its rule's own names, shifted in a
+ * set's combined pattern; PCRE2's search of the whole table must agree,
+ * for the set's matches and each rule's own, on every corpus line and
+ * example. */
+static void test_groups_agree(void **state)
+{
+	qdx_matcher *mt = qdx_matcher_new();
+	qdx_buf text;
+	size_t i, j, k;
+	int hits = 0;
+	DIR *d = opendir(QDX_TOP "/corpus");
+	struct dirent *e;
+	const char *p, *nl;
+
+	(void)state;
+	qdx_buf_init(&text);
+	for (i = 0; i < rules->nsets; i++)
+		for (j = 0; j < rules->sets[i].n; j++)
+			for (k = 0; k < rules->sets[i].v[j].nexamples; k++)
+				qdx_buf_printf(&text, "%s\n", rules->sets[i].v[j].examples[k].input);
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char path[1024], *line = NULL;
+		size_t cap = 0;
+		ssize_t len;
+		FILE *f;
+
+		if (!strstr(e->d_name, ".txt"))
+			continue;
+		snprintf(path, sizeof(path), QDX_TOP "/corpus/%s", e->d_name);
+		assert_non_null(f = fopen(path, "r"));
+		while ((len = getline(&line, &cap, f)) > 0)
+			if (qdx_utf8_valid_prefix((const unsigned char *)line, (size_t)len) == (size_t)len)
+				qdx_buf_put(&text, line, (size_t)len);
+		free(line);
+		fclose(f);
+	}
+	closedir(d);
+	for (p = text.p; (nl = strchr(p, '\n')); p = nl + 1) {
+		size_t n = (size_t)(nl - p);
+		for (i = 0; i < rules->nsets; i++) {
+			const qdx_ruleset *set = &rules->sets[i];
+			qdx_match m;
+			if ((set->classify ? qdx_ruleset_classify(set, mt, p, n, &m)
+			                   : qdx_ruleset_search(set, mt, p, n, 0, &m)) == 1)
+				hits += same_groups(set, &m, p, n);
+			for (j = 0; j < set->n; j++)
+				if (qdx_rule_search(&set->v[j], mt, p, n, 0, &m) == 1)
+					hits += same_groups(set, &m, p, n);
+		}
+	}
+	assert_true(hits > 1000);
+	qdx_buf_free(&text);
+	qdx_matcher_free(mt);
+}
+
 /* The plain alternation of a set's rules, each followed by its mark. */
 static pcre2_code *plain_alternation(const qdx_ruleset *set)
 {
@@ -521,6 +616,7 @@ int main(void)
 		cmocka_unit_test(test_rule_needs),
 		cmocka_unit_test(test_need_text),
 		cmocka_unit_test(test_ucp_lead_bytes),
+		cmocka_unit_test(test_groups_agree),
 		cmocka_unit_test(test_combined_agrees),
 		cmocka_unit_test(test_combined_assertions),
 	};
