@@ -72,23 +72,22 @@ static void capitalise(UCaseMap *cm, char *p)
 
 /* "ỦY BAN NHÂN DÂN TỈNH BÌNH ĐỊNH" -> "Ủy ban nhân dân tỉnh Bình Định":
  * lower case, a capital for the first word (all words when `title`) and
- * for every word of the place named after a locality word. */
-static const char *recase(qdx_doc *doc, const char *s, int title)
+ * for every word of the place named after a locality word.  `cm`: the
+ * document's Vietnamese case map, or NULL (s comes back as it is). */
+static const char *recase(qdx_doc *doc, UCaseMap *cm, const char *s, int title)
 {
 	static const char *const places[] = { "tỉnh", "phố", "xã", "huyện", "quận", "phường" };
 	UErrorCode ec = U_ZERO_ERROR;
-	UCaseMap *cm = ucasemap_open("vi", 0, &ec);
 	size_t n = strlen(s), i;
-	char *lo = qdx_arena_alloc(&doc->arena, 2 * n + 1), *p;
+	char *lo, *p;
 	int cap = 1;
 
+	if (!cm)
+		return s;
+	lo = qdx_arena_alloc(&doc->arena, 2 * n + 1);
+	ucasemap_utf8ToLower(cm, lo, (int32_t)(2 * n + 1), s, (int32_t)n, &ec);
 	if (U_FAILURE(ec))
 		return s;
-	ucasemap_utf8ToLower(cm, lo, (int32_t)(2 * n + 1), s, (int32_t)n, &ec);
-	if (U_FAILURE(ec)) {
-		ucasemap_close(cm);
-		return s;
-	}
 	for (p = lo; *p;) {
 		size_t w = strcspn(p, " ");
 		if (cap || title)
@@ -102,11 +101,10 @@ static const char *recase(qdx_doc *doc, const char *s, int title)
 		while (*p == ' ')
 			p++;
 	}
-	ucasemap_close(cm);
 	return lo;
 }
 
-static void derive_issuer(qdx_doc *doc)
+static void derive_issuer(qdx_doc *doc, UCaseMap *cm)
 {
 	qdx_meta *m = &doc->meta;
 	qdx_buf parent, unit, out;
@@ -157,13 +155,13 @@ static void derive_issuer(qdx_doc *doc)
 	} else {
 		put_expanded(&out, parent.p);
 	}
-	m->issuer = recase(doc, out.p, 0);
+	m->issuer = recase(doc, cm, out.p, 0);
 	qdx_buf_free(&parent);
 	qdx_buf_free(&unit);
 	qdx_buf_free(&out);
 }
 
-static const char *find_province(qdx_doc *doc, const char *s)
+static const char *find_province(qdx_doc *doc, UCaseMap *cm, const char *s)
 {
 	const qdx_ruleset *set = qdx_rules_set(doc->rules, "meta");
 	size_t k;
@@ -178,7 +176,7 @@ static const char *find_province(qdx_doc *doc, const char *s)
 			continue;
 		if (qdx_rule_search(r, doc->matcher, s, strlen(s), 0, &m) == 1 &&
 		    qdx_match_group(&m, "name", &sp))
-			return recase(doc, qdx_arena_strndup(&doc->arena, sp.p, sp.n), 1);
+			return recase(doc, cm, qdx_arena_strndup(&doc->arena, sp.p, sp.n), 1);
 	}
 	return NULL;
 }
@@ -208,7 +206,7 @@ static void drop_fill(qdx_buf *b)
 	b->p[j] = '\0';
 }
 
-static void derive_attached(qdx_doc *doc, const qdx_text *t)
+static void derive_attached(qdx_doc *doc, UCaseMap *cm, const qdx_text *t)
 {
 	qdx_meta *m = &doc->meta;
 	const qdx_ruleset *set = qdx_rules_set(doc->rules, "meta");
@@ -257,19 +255,26 @@ static void derive_attached(qdx_doc *doc, const qdx_text *t)
 		}
 	}
 	if (!m->province)
-		m->province = find_province(doc, line.p);
+		m->province = find_province(doc, cm, line.p);
 	qdx_buf_free(&line);
 }
 
 void qdx_meta_finish(qdx_doc *doc, const qdx_text *t)
 {
 	qdx_meta *m = &doc->meta;
+	UErrorCode ec = U_ZERO_ERROR;
+	/* One case map for the document: opening one per name cost more than
+	 * the recasing. */
+	UCaseMap *cm = ucasemap_open("vi", 0, &ec);
 
+	if (U_FAILURE(ec))
+		cm = NULL;
 	if (!m->kind)
 		m->kind = "other";
-	derive_issuer(doc);
-	m->province = find_province(doc, m->issuer_raw);
-	derive_attached(doc, t);
+	derive_issuer(doc, cm);
+	m->province = find_province(doc, cm, m->issuer_raw);
+	derive_attached(doc, cm, t);
 	if (!m->province)
-		m->province = find_province(doc, m->title);
+		m->province = find_province(doc, cm, m->title);
+	ucasemap_close(cm);
 }
