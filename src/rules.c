@@ -248,10 +248,8 @@ static int compile_set(qdx_ruleset *set, qdx_error *err)
 	qdx_buf_init(&b);
 	combine(set, &b);
 	index_names(set);
-	if (!compile(&set->code, b.p, b.len, PCRE2_DUPNAMES | (set->classify ? PCRE2_ANCHORED : 0),
-	             &ec, &eo)) {
-		set->jit = jit(set->code);
-	} else {
+	if (compile(&set->code, b.p, b.len, PCRE2_DUPNAMES | (set->classify ? PCRE2_ANCHORED : 0),
+	            &ec, &eo)) {
 		pcre2_get_error_message(ec, msg, sizeof(msg));
 		rc = qdx_error_set(err, QDX_ERULES, set->path, 1, 1,
 		                   "the rules do not combine into one pattern: %s", (char *)msg);
@@ -559,6 +557,22 @@ static void lanes_of(qdx_ruleset *set, const unsigned char *can)
 	}
 }
 
+/* Of a classify set: the first rule that matches an empty subject, which
+ * has no first byte for a lane; the whole pattern's answer, known at load
+ * (normalisation hands the hierarchy's rules many empty lines). */
+static void empty_rule_of(qdx_ruleset *set)
+{
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	size_t i;
+
+	if (!md)
+		qdx_die("out of memory (PCRE2 match data)");
+	for (i = 0; i < set->n && !set->empty; i++)
+		if (pcre2_match(set->v[i].code, (PCRE2_SPTR) "", 0, 0, 0, md, NULL) >= 0)
+			set->empty = i + 1;
+	pcre2_match_data_free(md);
+}
+
 void qdx_first_bytes(const qdx_ruleset *set, unsigned char first[256])
 {
 	size_t b;
@@ -598,8 +612,10 @@ static int load_file(qdx_ruleset *set, const char *path, qdx_error *err)
 		for (i = 0; i < set->n; i++)
 			rule_first_bytes(set, &set->v[i], can + i * 256);
 		first_bytes_of(set, can);
-		if (set->classify && set->n < 65536)
+		if (set->classify && set->n < 65536) {
 			lanes_of(set, can);
+			empty_rule_of(set);
+		}
 		free(can);
 	}
 	return rc;
@@ -829,20 +845,21 @@ void qdx_matcher_give(qdx_matcher *m)
 
 /* A rule alone is JIT-compiled the first time it runs: most documents run
  * a few dozen of the two hundred (the sets do the rest), and each JIT
- * compilation holds executable memory (1.4 MB for all of them). */
+ * compilation holds executable memory (1.4 MB for all of them).  So is a
+ * set's combined pattern: a classify set's lanes leave some unused
+ * (rules/furniture.rules, rules/deadline-cells.rules). */
 static pthread_mutex_t jit_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static int jit_rule(const qdx_rule *r)
+static int jit_once(_Atomic int *jitted, const pcre2_code *code)
 {
-	qdx_rule *w = (qdx_rule *)r;
-	int state = atomic_load_explicit(&w->jitted, memory_order_acquire);
+	int state = atomic_load_explicit(jitted, memory_order_acquire);
 
 	if (state)
 		return state;
 	pthread_mutex_lock(&jit_mu);
-	if (!(state = atomic_load_explicit(&w->jitted, memory_order_relaxed))) {
-		state = jit(w->code) ? 2 : 1;
-		atomic_store_explicit(&w->jitted, state, memory_order_release);
+	if (!(state = atomic_load_explicit(jitted, memory_order_relaxed))) {
+		state = jit((pcre2_code *)code) ? 2 : 1;
+		atomic_store_explicit(jitted, state, memory_order_release);
 	}
 	pthread_mutex_unlock(&jit_mu);
 	return state;
@@ -856,7 +873,8 @@ static int run(const qdx_ruleset *set, const qdx_rule *rule, qdx_matcher *mt, co
                size_t n, size_t from, qdx_match *m)
 {
 	const pcre2_code *code = rule ? rule->code : set->code;
-	int jitted = rule ? jit_rule(rule) == 2 : set->jit;
+	int jitted = jit_once(rule ? &((qdx_rule *)rule)->jitted : &((qdx_ruleset *)set)->jitted,
+	                      code) == 2;
 	int rc = jitted ? pcre2_jit_match(code, (PCRE2_SPTR)s, n, from, 0, mt->md, mt->mc)
 	                : pcre2_match(code, (PCRE2_SPTR)s, n, from, PCRE2_NO_UTF_CHECK, mt->md,
 	                              mt->mc);
@@ -901,7 +919,9 @@ int qdx_ruleset_classify(const qdx_ruleset *s, qdx_matcher *mt, const char *subj
 
 	if (!s || !s->code)
 		return 0;
-	l = n && s->nlanes ? &s->lanes[s->lane_of[(unsigned char)subj[0]]] : NULL;
+	if (!n && s->nlanes)
+		return s->empty ? run(s, &s->v[s->empty - 1], mt, subj, n, 0, m) : 0;
+	l = s->nlanes ? &s->lanes[s->lane_of[(unsigned char)subj[0]]] : NULL;
 	if (!l || l->n < 0)
 		return run(s, NULL, mt, subj, n, 0, m);
 	rule = l->rule;

@@ -76,9 +76,11 @@ struct qdx_ruleset {
 	struct pcre2_real_code_8 *code;   /* all rules as one alternation */
 	qdx_needs needs;        /* when every rule says what text it needs: all
 	                           those texts (a subject with none cannot match) */
-	int jit;                /* code is JIT-compiled */
+	_Atomic int jitted;     /* as a rule's */
 	unsigned char first[256]; /* the bytes a match can start with */
 	qdx_lane *lanes;        /* classify: by a subject's first byte */
+	size_t empty;           /* classify: 1 + the first rule that matches an
+	                           empty subject; 0: none does */
 	size_t nlanes;
 	unsigned char lane_of[256];
 };
