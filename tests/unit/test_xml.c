@@ -681,6 +681,41 @@ static void test_render_write(void **state)
 	qdx_doc_free(doc);
 }
 
+/* JSON strings: every byte a JSON string cannot hold, at each offset
+ * 0-40 of a text (the writer scans 16 bytes at a time), comes out
+ * escaped, and everything around it as it was. */
+static void test_json_escapes(void **state)
+{
+	static const struct { char c; const char *esc; } special[] = {
+		{ '"', "\\\"" }, { '\\', "\\\\" }, { '\n', "\\n" }, { '\t', "\\t" },
+		{ '\r', "\\r" }, { '\x01', "\\u0001" }, { '\x1f', "\\u001f" },
+	};
+	size_t k, pad;
+
+	QDX_UNUSED(state);
+	for (k = 0; k < QDX_COUNT(special); k++) {
+		for (pad = 0; pad <= 40; pad++) {
+			qdx_doc *doc = doc_new();
+			qdx_node *part = add(doc, doc->root, QDX_NODE_PART, 1, "plan", NULL, "KẾ HOẠCH");
+			char text[128], want[160], *out;
+			size_t len;
+			/* pad bytes of Vietnamese and ASCII, the special byte, a tail */
+			memset(text, 'a', pad);
+			if (pad >= 3)
+				memcpy(text, "\xE1\xBB\x87", 3);   /* ệ */
+			snprintf(text + pad, sizeof(text) - pad, "%cđuôi 0123456789abcdef", special[k].c);
+			add(doc, part, QDX_NODE_ITEM, 2, "arabic", "1", qdx_arena_strdup(&doc->arena, text));
+			snprintf(want, sizeof(want), "\"text\":\"%.*s%sđuôi 0123456789abcdef\"", (int)pad,
+			         text, special[k].esc);
+			assert_int_equal(qdx_render(&out, &len, doc, QDX_FORMAT_JSON), 0);
+			if (!strstr(out, want))
+				fail_msg("offset %zu: no %s in %s", pad, want, out);
+			free(out);
+			qdx_doc_free(doc);
+		}
+	}
+}
+
 /* A small text through the whole pipeline: markup characters in the
  * input reach the XML escaped and come back out of a parser intact. */
 static void test_parse_small(void **state)
@@ -811,6 +846,7 @@ int main(void)
 		cmocka_unit_test(test_deep),
 		cmocka_unit_test(test_render_api),
 		cmocka_unit_test(test_render_write),
+		cmocka_unit_test(test_json_escapes),
 		cmocka_unit_test(test_parse_small),
 		cmocka_unit_test(test_corpus),
 	};
