@@ -1038,7 +1038,7 @@ static void collect(qdx_xctx *x, const char *s, size_t n, size_t base, const qdx
 			const qdx_ruleset *errset = NULL;
 			int bad = 0, rc;
 
-			if (!word_start(s, n, q) || !(cell ? x->cell_first : x->dl_first)[(unsigned char)s[q]])
+			if (!(cell ? x->cell_first : x->dl_first)[(unsigned char)s[q]] || !word_start(s, n, q))
 				continue;
 			rc = try_at(x, cell, title, s, n, q, &ph, why, sizeof(why), &bad, &errset);
 			if (rc < 0) {
