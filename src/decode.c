@@ -1330,20 +1330,10 @@ static size_t line_flags(const unsigned char *s, size_t n, int *flags)
 	unsigned f = 0;
 	size_t i = 0;
 
-	while (i < n) {
+	while ((i = qdx_skip_ascii(s, n, i)) < n) {
 		uint32_t cp;
-		size_t k;
+		size_t k = utf8_at(s + i, n - i, &cp);
 
-		if (i + 8 <= n) {
-			k = qdx_ascii_prefix8(s + i);
-			i += k;
-			if (k == 8)
-				continue;
-		} else if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		k = utf8_at(s + i, n - i, &cp);
 		if (!k)
 			break;
 		f |= pair_flag[lead_class[s[i]]][s[i + 1] & 0x3F];

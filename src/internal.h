@@ -83,6 +83,21 @@ static inline size_t qdx_ascii_prefix8(const unsigned char *s)
 	return k;
 }
 
+/* The first non-ASCII byte of s[i..n), or n: ASCII runs, even the short
+ * ones between Vietnamese letters, are skipped a word at a time. */
+static inline size_t qdx_skip_ascii(const unsigned char *s, size_t n, size_t i)
+{
+	while (i + 8 <= n) {
+		size_t k = qdx_ascii_prefix8(s + i);
+		i += k;
+		if (k < 8)
+			return i;
+	}
+	while (i < n && s[i] < 0x80)
+		i++;
+	return i;
+}
+
 /* The appends every stage makes byte by byte: inline, reserve() only when
  * the room runs out (they were a tenth of the parse as calls). */
 static inline void qdx_buf_put(qdx_buf *b, const void *s, size_t n)

@@ -47,21 +47,10 @@ size_t qdx_utf8_valid_prefix(const unsigned char *s, size_t n)
 {
 	size_t i = 0;
 
-	while (i < n) {
+	while ((i = qdx_skip_ascii(s, n, i)) < n) {
 		uint32_t cp;
 		size_t k;
 
-		/* ASCII runs, even the short ones between Vietnamese letters,
-		 * are skipped a word at a time. */
-		if (i + 8 <= n) {
-			k = qdx_ascii_prefix8(s + i);
-			i += k;
-			if (k == 8)
-				continue;
-		} else if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
 		/* The two- and three-byte forms of Vietnamese letters, inline:
 		 * C2..DF 80..BF, and E1..EC / EE..EF 80..BF 80..BF (E0 and ED
 		 * have narrower second bytes and take the general path). */
