@@ -50,7 +50,7 @@ $(BUILD)/qdx: $(CLI_OBJ) $(BUILD)/libqdx.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libqdx.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/rules_fixture.h $(BUILD)/libqdx.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -DQDX_TOP=\"$(CURDIR)\" -o $@ $< $(BUILD)/libqdx.a $(LDFLAGS) $(LIBS) -lcmocka

@@ -22,27 +22,7 @@
 #include "internal.h"
 #include "rules.h"
 
-#ifndef QDX_TOP
-#define QDX_TOP "."
-#endif
-
-static qdx_rules *rules;
-
-static int setup(void **state)
-{
-	qdx_error err;
-
-	(void)state;
-	memset(&err, 0, sizeof(err));
-	return qdx_rules_load(&rules, QDX_TOP "/rules", &err) ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	qdx_rules_free(rules);
-	return 0;
-}
+#include "rules_fixture.h"
 
 /* The set's whole pattern on s[0..n): -1 no match, else the rule's index;
  * *end where the match ends. */
