@@ -12,8 +12,9 @@
  *     reject  II.bis
  *
  * Each rule is compiled on its own (to name it in a diagnostic and to run it
- * alone) and every file also as ONE alternation of all its rules, each
- * followed by (*MARK:index): measured ~3.5x faster than trying rules in turn.
+ * alone) and every file also as ONE alternation of its rules (a classify
+ * file's: those its lanes, below, leave to it), each followed by
+ * (*MARK:index): measured ~3.5x faster than trying rules in turn.
  * Subjects are validated UTF-8 once per document, so matching passes
  * PCRE2_NO_UTF_CHECK (10x faster than letting PCRE2 re-check every call).
  */
@@ -177,28 +178,32 @@ static size_t leading_assertion(const char *p, size_t n)
 	return 0;
 }
 
-/* One alternation of all rules, in file order; PCRE2 tries alternatives
- * left to right at each start position, so file order is priority.  A run
- * of rules that start with the same assertion ("(?<![\\p{L}])", not inside
- * a word) has it once, in front of a group of their rests: PCRE2 would
- * test it once per rule at every start position, and it looks only at the
- * position, so the rules still match what they did, in the same order. */
+/* One alternation of the rules it holds (`combined`), in file order;
+ * PCRE2 tries alternatives left to right at each start position, so file
+ * order is priority.  A run of rules that start with the same assertion
+ * ("(?<![\\p{L}])", not inside a word) has it once, in front of a group of
+ * their rests: PCRE2 would test it once per rule at every start position,
+ * and it looks only at the position, so the rules still match what they
+ * did, in the same order. */
 static void combine(const qdx_ruleset *set, qdx_buf *b)
 {
-	size_t i = 0, j, k;
+	size_t i, j, k, any = 0;
 
 	qdx_buf_puts(b, "(?:");
-	while (i < set->n) {
+	for (i = 0; i < set->n; i = j) {
 		const qdx_buf *p = &set->v[i].pattern;
 		size_t a = leading_assertion(p->p, p->len);
 
-		for (j = i + 1; a && j < set->n && set->v[j].pattern.len >= a &&
-		                !memcmp(set->v[j].pattern.p, p->p, a);
+		j = i + 1;
+		if (!set->v[i].combined)
+			continue;
+		for (; a && j < set->n && set->v[j].combined && set->v[j].pattern.len >= a &&
+		       !memcmp(set->v[j].pattern.p, p->p, a);
 		     j++)
 			;
 		if (j - i < 2)
 			a = 0;
-		qdx_buf_puts(b, i ? "|" : "");
+		qdx_buf_puts(b, any++ ? "|" : "");
 		qdx_buf_put(b, p->p, a);
 		qdx_buf_puts(b, a ? "(?:" : "");
 		for (k = i; k < j; k++) {
@@ -210,7 +215,6 @@ static void combine(const qdx_ruleset *set, qdx_buf *b)
 			qdx_buf_printf(b, ")(*MARK:%zu)", k);
 		}
 		qdx_buf_puts(b, a ? ")" : "");
-		i = j;
 	}
 	qdx_buf_putc(b, ')');
 }
@@ -234,20 +238,25 @@ static void index_names(qdx_ruleset *set)
 		r->names = table;
 		r->group0 = groups;
 		pcre2_pattern_info(r->code, PCRE2_INFO_CAPTURECOUNT, &n);
-		groups += n;
+		groups += r->combined ? n : 0;
 	}
 }
 
 static int compile_set(qdx_ruleset *set, qdx_error *err)
 {
 	qdx_buf b;
+	size_t i;
 	int ec, rc = 0;
 	PCRE2_SIZE eo;
 	PCRE2_UCHAR msg[256];
 
+	index_names(set);
+	for (i = 0; i < set->n && !set->v[i].combined; i++)
+		;
+	if (i == set->n)
+		return 0;
 	qdx_buf_init(&b);
 	combine(set, &b);
-	index_names(set);
 	if (compile(&set->code, b.p, b.len, PCRE2_DUPNAMES | (set->classify ? PCRE2_ANCHORED : 0),
 	            &ec, &eo)) {
 		pcre2_get_error_message(ec, msg, sizeof(msg));
@@ -526,11 +535,16 @@ static void first_bytes_of(qdx_ruleset *set, const unsigned char *can)
  * with the same rules share one); its whole pattern when they are many.
  * A rule with `needs` counts only on a subject that holds what it needs,
  * which is known per subject.  Compiling an alternation per lane instead
- * cost more than it saved over a hundred documents. */
+ * cost more than it saved over a hundred documents.  The whole pattern
+ * holds only the rules of the lanes that can come to it: not, for one,
+ * rules/deadlines.rules' helpers, which start with \\x{1} (45 KB of the
+ * 63 KB PCRE2 made of it). */
 static void lanes_of(qdx_ruleset *set, const unsigned char *can)
 {
 	size_t b, l, i;
 
+	for (i = 0; i < set->n; i++)
+		set->v[i].combined = 0;
 	for (b = 0; b < 256; b++) {
 		qdx_lane lane;
 		memset(&lane, 0, sizeof(lane));
@@ -543,6 +557,9 @@ static void lanes_of(qdx_ruleset *set, const unsigned char *can)
 			else
 				lane.rule[lane.n++] = (unsigned short)i;
 		}
+		if (lane.n < 0 || lane.n > QDX_LANE_RULES)
+			for (i = 0; i < set->n; i++)
+				set->v[i].combined |= can[i * 256 + b];
 		if (lane.n < 0) {
 			memset(&lane, 0, sizeof(lane));
 			lane.n = -1;
@@ -602,10 +619,10 @@ static int load_file(qdx_ruleset *set, const char *path, qdx_error *err)
 	}
 	free(line);
 	fclose(f);
-	for (i = 0; !rc && i < set->n; i++)
+	for (i = 0; !rc && i < set->n; i++) {
 		rc = compile_rule(set, &set->v[i], err);
-	if (!rc && set->n)
-		rc = compile_set(set, err);
+		set->v[i].combined = 1;
+	}
 	if (!rc) {
 		unsigned char *can = qdx_xmalloc(set->n * 256 + 1);
 		collect_needs(set);
@@ -617,6 +634,7 @@ static int load_file(qdx_ruleset *set, const char *path, qdx_error *err)
 			empty_rule_of(set);
 		}
 		free(can);
+		rc = compile_set(set, err);
 	}
 	return rc;
 }
@@ -917,7 +935,7 @@ int qdx_ruleset_classify(const qdx_ruleset *s, qdx_matcher *mt, const char *subj
 	unsigned short pick[QDX_LANE_SLOTS];
 	int i, k, rc = 0;
 
-	if (!s || !s->code)
+	if (!s || !s->n)
 		return 0;
 	if (!n && s->nlanes)
 		return s->empty ? run(s, &s->v[s->empty - 1], mt, subj, n, 0, m) : 0;

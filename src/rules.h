@@ -52,6 +52,9 @@ struct qdx_rule {
 	uint32_t nnames, name_size;
 	uint32_t group0;        /* groups of the rules before it in the set's
 	                           combined pattern */
+	int combined;           /* 1: in the set's combined pattern (all of a
+	                           search set's rules; a classify set's that a
+	                           lane may leave to it) */
 };
 
 /* A classify set runs at most this many rules one by one; a lane holds
@@ -73,7 +76,8 @@ struct qdx_ruleset {
 	int classify;           /* anchored at the subject's start */
 	qdx_rule *v;
 	size_t n;
-	struct pcre2_real_code_8 *code;   /* all rules as one alternation */
+	struct pcre2_real_code_8 *code;   /* the rules `combined` as one
+	                                     alternation; NULL: none is */
 	qdx_needs needs;        /* when every rule says what text it needs: all
 	                           those texts (a subject with none cannot match) */
 	_Atomic int jitted;     /* as a rule's */

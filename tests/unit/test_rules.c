@@ -22,16 +22,83 @@
 #include "internal.h"
 #include "rules.h"
 
-#include "rules_fixture.h"
+#ifndef QDX_TOP
+#define QDX_TOP "."
+#endif
 
-/* The set's whole pattern on s[0..n): -1 no match, else the rule's index;
- * *end where the match ends. */
-static long whole(const qdx_ruleset *set, pcre2_match_data *md, const char *s, size_t n,
-                  size_t *end)
+static qdx_rules *rules;
+
+static int setup(void **state)
+{
+	qdx_error err;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	return qdx_rules_load(&rules, QDX_TOP "/rules", &err) ? -1 : 0;
+}
+
+static pcre2_code *plain_of[64];
+
+static int teardown(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < QDX_COUNT(plain_of); i++)
+		pcre2_code_free(plain_of[i]);
+	qdx_rules_free(rules);
+	return 0;
+}
+
+/* The plain alternation of a set's rules (only those of its combined
+ * pattern: `combined`), each followed by its mark. */
+static pcre2_code *plain_alternation(const qdx_ruleset *set, int combined)
+{
+	qdx_buf b;
+	size_t i, any = 0;
+	int ec;
+	PCRE2_SIZE eo;
+	pcre2_code *code;
+
+	qdx_buf_init(&b);
+	qdx_buf_puts(&b, "(?:");
+	for (i = 0; i < set->n; i++) {
+		if (combined && !set->v[i].combined)
+			continue;
+		qdx_buf_printf(&b, "%s(?:", any++ ? "|" : "");
+		qdx_buf_put(&b, set->v[i].pattern.p, set->v[i].pattern.len);
+		qdx_buf_printf(&b, ")(*MARK:%zu)", i);
+	}
+	qdx_buf_putc(&b, ')');
+	code = pcre2_compile((PCRE2_SPTR)b.p, b.len,
+	                     PCRE2_UTF | PCRE2_UCP | PCRE2_DUPNAMES |
+	                             (set->classify ? PCRE2_ANCHORED : 0),
+	                     &ec, &eo, NULL);
+	assert_non_null(code);
+	qdx_buf_free(&b);
+	return code;
+}
+
+/* The plain alternation of every rule of every classify set, made once:
+ * what the lanes and the set's pattern of the rules they leave to it must
+ * answer together. */
+static void make_plain(void)
+{
+	size_t i;
+
+	assert_true(rules->nsets <= QDX_COUNT(plain_of));
+	for (i = 0; i < rules->nsets; i++)
+		if (!plain_of[i] && rules->sets[i].classify)
+			plain_of[i] = plain_alternation(&rules->sets[i], 0);
+}
+
+/* The plain alternation of set i on s[0..n): -1 no match, else the
+ * rule's index; *end where the match ends. */
+static long whole(size_t i, pcre2_match_data *md, const char *s, size_t n, size_t *end)
 {
 	PCRE2_SPTR mark;
 
-	if (pcre2_match(set->code, (PCRE2_SPTR)s, n, 0, 0, md, NULL) < 0)
+	if (pcre2_match(plain_of[i], (PCRE2_SPTR)s, n, 0, 0, md, NULL) < 0)
 		return -1;
 	*end = pcre2_get_ovector_pointer(md)[1];
 	mark = pcre2_get_mark(md);
@@ -53,7 +120,7 @@ static int agree(qdx_matcher *mt, pcre2_match_data *md, const char *s, size_t n)
 
 		if (!set->classify)
 			continue;
-		want = whole(set, md, s, n, &end);
+		want = whole(i, md, s, n, &end);
 		rc = qdx_ruleset_classify(set, mt, s, n, &m);
 		if ((rc == 1) != (want >= 0) || (rc == 1 && (m.rule != &set->v[want] || m.end != end)))
 			fail_msg("%s: '%.*s': lanes say %s, the whole pattern %s", set->name, (int)n, s,
@@ -103,6 +170,7 @@ static void test_lanes_agree(void **state)
 	int hits = 0;
 
 	(void)state;
+	make_plain();
 	assert_non_null(d);
 	while ((e = readdir(d))) {
 		char path[1024], *line = NULL;
@@ -346,24 +414,24 @@ static int group_by_scan(const qdx_match *m, const char *name, qdx_span *out)
 	return 0;
 }
 
-/* Every name of the set, in a match of s[0..n), both ways. */
+/* Every name of every rule of the set, in a match of s[0..n), both
+ * ways. */
 static int same_groups(const qdx_ruleset *set, const qdx_match *m, const char *s, size_t n)
 {
-	uint32_t count = 0, size = 0, i;
-	PCRE2_SPTR table = NULL;
+	size_t j;
+	uint32_t i;
 	int hits = 0;
 
-	pcre2_pattern_info(set->code, PCRE2_INFO_NAMECOUNT, &count);
-	pcre2_pattern_info(set->code, PCRE2_INFO_NAMEENTRYSIZE, &size);
-	pcre2_pattern_info(set->code, PCRE2_INFO_NAMETABLE, &table);
-	for (i = 0; i < count; i++) {
-		const char *name = (const char *)table + i * size + 2;
-		qdx_span a = { 0 }, b = { 0 };
-		int ra = qdx_match_group(m, name, &a), rb = group_by_scan(m, name, &b);
-		if (ra != rb || a.p != b.p || a.n != b.n)
-			fail_msg("%s: '%.*s': group %s of rule %s differs", set->name, (int)n, s, name,
-			         qdx_rule_name(m->rule));
-		hits += ra;
+	for (j = 0; j < set->n; j++) {
+		for (i = 0; i < set->v[j].nnames; i++) {
+			const char *name = (const char *)set->v[j].names + i * set->v[j].name_size + 2;
+			qdx_span a = { 0 }, b = { 0 };
+			int ra = qdx_match_group(m, name, &a), rb = group_by_scan(m, name, &b);
+			if (ra != rb || a.p != b.p || a.n != b.n)
+				fail_msg("%s: '%.*s': group %s of rule %s differs", set->name, (int)n, s,
+				         name, qdx_rule_name(m->rule));
+			hits += ra;
+		}
 	}
 	return hits;
 }
@@ -424,32 +492,6 @@ static void test_groups_agree(void **state)
 	qdx_matcher_free(mt);
 }
 
-/* The plain alternation of a set's rules, each followed by its mark. */
-static pcre2_code *plain_alternation(const qdx_ruleset *set)
-{
-	qdx_buf b;
-	size_t i;
-	int ec;
-	PCRE2_SIZE eo;
-	pcre2_code *code;
-
-	qdx_buf_init(&b);
-	qdx_buf_puts(&b, "(?:");
-	for (i = 0; i < set->n; i++) {
-		qdx_buf_printf(&b, "%s(?:", i ? "|" : "");
-		qdx_buf_put(&b, set->v[i].pattern.p, set->v[i].pattern.len);
-		qdx_buf_printf(&b, ")(*MARK:%zu)", i);
-	}
-	qdx_buf_putc(&b, ')');
-	code = pcre2_compile((PCRE2_SPTR)b.p, b.len,
-	                     PCRE2_UTF | PCRE2_UCP | PCRE2_DUPNAMES |
-	                             (set->classify ? PCRE2_ANCHORED : 0),
-	                     &ec, &eo, NULL);
-	assert_non_null(code);
-	qdx_buf_free(&b);
-	return code;
-}
-
 /* Every match of both patterns along s[0..n): the same places, the same
  * rule (mark), the same groups.  Returns how many matches. */
 static int same_matches(const qdx_ruleset *set, pcre2_code *plain, pcre2_match_data *md1,
@@ -458,6 +500,14 @@ static int same_matches(const qdx_ruleset *set, pcre2_code *plain, pcre2_match_d
 	size_t from = 0;
 	int hits = 0;
 
+	/* A classify set's pattern holds only the rules its lanes may leave
+	 * to it: the lanes' answers are held to the plain alternation in
+	 * test_lanes_agree. */
+	if (set->classify && set->nlanes) {
+		const qdx_lane *l = &set->lanes[set->lane_of[n ? (unsigned char)s[0] : 0]];
+		if (!n || (l->n >= 0 && l->n <= QDX_LANE_RULES))
+			return 0;
+	}
 	while (from <= n) {
 		int rc1 = pcre2_match(set->code, (PCRE2_SPTR)s, n, from, 0, md1, NULL);
 		int rc2 = pcre2_match(plain, (PCRE2_SPTR)s, n, from, 0, md2, NULL);
@@ -505,7 +555,7 @@ static void test_combined_agrees(void **state)
 				qdx_buf_printf(&text, "%s\n", rules->sets[i].v[j].examples[k].input);
 	for (i = 0; i < rules->nsets; i++) {
 		const qdx_ruleset *set = &rules->sets[i];
-		pcre2_code *plain = plain_alternation(set);
+		pcre2_code *plain = plain_alternation(set, 1);
 		DIR *d = opendir(QDX_TOP "/corpus");
 		struct dirent *e;
 		const char *p, *nl;
@@ -576,7 +626,7 @@ static void test_combined_assertions(void **state)
 	fclose(f);
 	assert_int_equal(qdx_rules_load(&r, dir, &err), 0);
 	set = qdx_rules_set(r, "t");
-	plain = plain_alternation(set);
+	plain = plain_alternation(set, 1);
 	for (i = 0; i < QDX_COUNT(subjects); i++)
 		hits += same_matches(set, plain, md1, md2, subjects[i], strlen(subjects[i]));
 	assert_true(hits >= 10);
@@ -584,6 +634,59 @@ static void test_combined_assertions(void **state)
 	pcre2_match_data_free(md1);
 	pcre2_match_data_free(md2);
 	qdx_rules_free(r);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A classify set's pattern holds the rules of the lanes that can come to
+ * it (five start with "a") and not the others ("b", alone in its lane),
+ * whose groups it must not count: a match's group is still found, by the
+ * pattern or by the rule alone. */
+static void test_combined_lanes(void **state)
+{
+	char dir[] = "/tmp/qdx-rules-XXXXXX", path[64];
+	qdx_rules *r;
+	qdx_error err;
+	qdx_matcher *mt = qdx_matcher_new();
+	qdx_match m;
+	qdx_span g;
+	FILE *f;
+	const qdx_ruleset *set;
+	static const struct {
+		const char *s, *rule, *x;
+	} cases[] = {
+		{ "a1q", "a1", "q" }, { "a4z", "a4", "z" }, { "a5", "a5", NULL },
+		{ "bb", "b", "b" },   { "cz", "c", "z" },   { "a6", NULL, NULL },
+	};
+	size_t i;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.rules", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("mode classify\nrule b\n  pattern (?<y>b)(?<x>b)\n"
+	      "rule a1\n  pattern a1(?<x>.)\nrule a2\n  pattern a2(?<x>.)\n"
+	      "rule c\n  pattern c(?<x>.)\n"
+	      "rule a3\n  pattern a3(?<x>.)\nrule a4\n  pattern a4(?<x>.)\n"
+	      "rule a5\n  pattern a5(?<x>.)?\n",
+	      f);
+	fclose(f);
+	assert_int_equal(qdx_rules_load(&r, dir, &err), 0);
+	set = qdx_rules_set(r, "t");
+	assert_non_null(set->code);
+	for (i = 0; i < set->n; i++)
+		assert_int_equal(set->v[i].combined, set->v[i].name[0] == 'a');
+	for (i = 0; i < QDX_COUNT(cases); i++) {
+		int rc = qdx_ruleset_classify(set, mt, cases[i].s, strlen(cases[i].s), &m);
+		if (rc != (cases[i].rule != NULL) || (rc == 1 && strcmp(qdx_rule_name(m.rule), cases[i].rule)))
+			fail_msg("'%s': expected %s", cases[i].s, cases[i].rule ? cases[i].rule : "nothing");
+		if (rc == 1 && (qdx_match_group(&m, "x", &g) != (cases[i].x != NULL) ||
+		                (cases[i].x && (g.n != 1 || g.p[0] != cases[i].x[0]))))
+			fail_msg("'%s': group x", cases[i].s);
+	}
+	qdx_rules_free(r);
+	qdx_matcher_free(mt);
 	unlink(path);
 	rmdir(dir);
 }
@@ -599,6 +702,7 @@ int main(void)
 		cmocka_unit_test(test_groups_agree),
 		cmocka_unit_test(test_combined_agrees),
 		cmocka_unit_test(test_combined_assertions),
+		cmocka_unit_test(test_combined_lanes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
