@@ -46,6 +46,10 @@ enum {
 	QDX_COL_NOTE
 };
 
+/* table.c: the names rules/table.rules gives them (`role stt`), by value;
+ * rules.c reads each rule's once, at load (qdx_rule.role). */
+extern const char *const qdx_col_names[QDX_COL_NOTE + 1];
+
 /* table.c: appends s[0..n), trimmed of spaces and tabs, to a cell's text,
  * a space between it and what the cell held; nothing when it is blank. */
 void qdx_table_cell_append(qdx_buf *c, const char *s, size_t n);

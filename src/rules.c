@@ -394,6 +394,21 @@ static void collect_needs(qdx_ruleset *set)
 	needs_index(&set->needs);
 }
 
+/* A rule's `role` in rules/table.rules as a number, read once here: the
+ * table stage asks it of every short line of a body.  (rules/agencies.rules
+ * says `role` too, of another thing.) */
+static void read_role(qdx_ruleset *set, size_t k)
+{
+	const char *role = strcmp(set->name, "table") ? NULL : qdx_rule_attr(&set->v[k], "role");
+	int i;
+
+	for (i = 1; role && i < (int)QDX_COUNT(qdx_col_names); i++)
+		if (!strcmp(qdx_col_names[i], role)) {
+			set->v[k].role = i;
+			set->role_last[i] = k + 1;
+		}
+}
+
 /* Does s[0..n) hold `t`?  memchr for its last byte, which is less often a
  * word's first letter than its first byte ("ngày": "y", not "n"): glibc's
  * memmem fills a table of 256 bytes for each call, which costs more than
@@ -622,6 +637,7 @@ static int load_file(qdx_ruleset *set, const char *path, qdx_error *err)
 	for (i = 0; !rc && i < set->n; i++) {
 		rc = compile_rule(set, &set->v[i], err);
 		set->v[i].combined = 1;
+		read_role(set, i);
 	}
 	if (!rc) {
 		unsigned char *can = qdx_xmalloc(set->n * 256 + 1);
@@ -707,6 +723,8 @@ int qdx_rules_load(qdx_rules **out, const char *dir, qdx_error *err)
 	closedir(d);
 	qsort(names, n, sizeof(*names), by_name);
 	r->sets = qdx_xcalloc(n ? n : 1, sizeof(*r->sets));
+	for (i = n; i-- > 0;)
+		r->by_first[(unsigned char)names[i][0]] = i + 1;
 	for (i = 0; i < n; i++) {
 		qdx_ruleset *set = &r->sets[r->nsets++];
 		size_t plen = strlen(dir) + strlen(names[i]) + 2;
@@ -774,11 +792,14 @@ void qdx_rules_free(qdx_rules *r)
 	free(r);
 }
 
+/* The files are sorted by name, so those starting with one byte are
+ * together: one or two strcmp instead of up to fourteen (table.c asks per
+ * table row). */
 const qdx_ruleset *qdx_rules_set(const qdx_rules *r, const char *name)
 {
-	size_t i;
+	size_t i = r->by_first[(unsigned char)name[0]];
 
-	for (i = 0; i < r->nsets; i++)
+	for (i = i ? i - 1 : r->nsets; i < r->nsets && r->sets[i].name[0] == name[0]; i++)
 		if (!strcmp(r->sets[i].name, name))
 			return &r->sets[i];
 	return NULL;

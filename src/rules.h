@@ -6,6 +6,7 @@
 #define QDX_RULES_H
 
 #include "internal.h"
+#include "hierarchy.h"
 
 typedef struct qdx_rule_kv {
 	char *key, *value;
@@ -52,6 +53,8 @@ struct qdx_rule {
 	uint32_t nnames, name_size;
 	uint32_t group0;        /* groups of the rules before it in the set's
 	                           combined pattern */
+	int role;               /* in rules/table.rules: its `role` as a
+	                           QDX_COL_* value, 0 without one */
 	int combined;           /* 1: in the set's combined pattern (all of a
 	                           search set's rules; a classify set's that a
 	                           lane may leave to it) */
@@ -87,11 +90,15 @@ struct qdx_ruleset {
 	                           empty subject; 0: none does */
 	size_t nlanes;
 	unsigned char lane_of[256];
+	size_t role_last[QDX_COL_NOTE + 1];   /* 1 + the last rule with each
+	                                         `role`; 0: none has it */
 };
 
 struct qdx_rules {
-	qdx_ruleset *sets;
+	qdx_ruleset *sets;      /* sorted by file name */
 	size_t nsets;
+	size_t by_first[256];          /* 1 + the first set whose name starts
+	                                  with a byte; 0: none does */
 	struct UTransliterator *tone;   /* rules/tone.translit, or NULL */
 	unsigned long serial;           /* unique per load, never 0 */
 };

@@ -16,7 +16,6 @@
 #include "hierarchy.h"
 #include "rules.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 
 #define MAX_COLS QDX_TABLE_COLS
@@ -32,8 +31,8 @@ enum role {
 	R_PRODUCT = QDX_COL_PRODUCT,
 	R_NOTE = QDX_COL_NOTE
 };
-static const char *const role_names[] = { "", "stt", "content", "lead", "partners", "time",
-	                                  "budget", "product", "note" };
+const char *const qdx_col_names[QDX_COL_NOTE + 1] = { "", "stt", "content", "lead", "partners",
+	                                               "time", "budget", "product", "note" };
 static const char *const role_attrs[] = { NULL, NULL, NULL, "cell.lead", "cell.partners",
 	                                  "cell.time", "cell.budget", "cell.product", "cell.note" };
 
@@ -132,110 +131,42 @@ static int filled(const row *r)
 	return n;
 }
 
-/* The role a rule gives, as a QDX_COL_* value (R_NONE for none). */
-static int rule_role(const qdx_rule *r)
-{
-	const char *role = qdx_rule_attr(r, "role");
-	int i;
-
-	for (i = 1; role && i < (int)QDX_COUNT(role_names); i++)
-		if (!strcmp(role_names[i], role))
-			return i;
-	return R_NONE;
-}
-
-/* The table rules and the role of each, read from their attributes once
- * per thread and rules load: qdx_table_role_is() runs on every short line
- * of a body, and reading them there cost ~1% of a parse. */
-typedef struct roles_memo {
-	unsigned long serial;           /* of the qdx_rules it is about */
-	const qdx_ruleset *set;
-	size_t n;
-	unsigned char *role;            /* per rule of the set */
-	size_t last[QDX_COUNT(role_names)]; /* 1 + the last rule giving a role */
-} roles_memo;
-
-static pthread_key_t memo_key;
-static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
-
-static void memo_free(void *p)
-{
-	roles_memo *mm = p;
-
-	if (mm)
-		free(mm->role);
-	free(mm);
-}
-
-static void memo_key_make(void)
-{
-	if (pthread_key_create(&memo_key, memo_free))
-		qdx_die("cannot create a thread key");
-}
-
-static const roles_memo *table_roles(const qdx_rules *rules)
-{
-	roles_memo *mm;
-	size_t k;
-
-	pthread_once(&memo_once, memo_key_make);
-	mm = pthread_getspecific(memo_key);
-	if (!mm) {
-		mm = qdx_xcalloc(1, sizeof(*mm));
-		pthread_setspecific(memo_key, mm);
-	}
-	if (mm->serial == rules->serial)
-		return mm;
-	mm->serial = rules->serial;
-	mm->set = qdx_rules_set(rules, "table");
-	mm->n = qdx_ruleset_count(mm->set);
-	mm->role = qdx_xrealloc(mm->role, mm->n + 1);
-	memset(mm->last, 0, sizeof(mm->last));
-	for (k = 0; k < mm->n; k++) {
-		mm->role[k] = (unsigned char)rule_role(qdx_ruleset_rule(mm->set, k));
-		mm->last[mm->role[k]] = k + 1;
-	}
-	return mm;
-}
-
 int qdx_table_role_is(qdx_doc *doc, const char *cell, size_t n, int role)
 {
-	const roles_memo *mm;
+	const qdx_ruleset *set;
 	size_t k, last;
 	qdx_match m;
 
-	if (!doc->rules || role <= R_NONE || role >= (int)QDX_COUNT(role_names))
+	if (!doc->rules || role <= R_NONE || role > R_NOTE)
 		return 0;
-	mm = table_roles(doc->rules);
+	set = qdx_rules_set(doc->rules, "table");
 	/* The rules that could win before the last one giving `role`: the
 	 * first of them that matches decides, as in qdx_table_role(). */
-	last = mm->last[role];
-	for (k = 0; k < last; k++) {
-		int rr = mm->role[k];
-		if (rr != R_NONE &&
-		    qdx_rule_search(qdx_ruleset_rule(mm->set, k), doc->matcher, cell, n, 0, &m) == 1)
-			return rr == role;
-	}
+	last = set ? set->role_last[role] : 0;
+	for (k = 0; k < last; k++)
+		if (set->v[k].role != R_NONE &&
+		    qdx_rule_search(&set->v[k], doc->matcher, cell, n, 0, &m) == 1)
+			return set->v[k].role == role;
 	return 0;
 }
 
 int qdx_table_role(qdx_doc *doc, const char *cell, size_t n)
 {
-	const roles_memo *mm;
+	const qdx_ruleset *set;
 	size_t k;
 	qdx_match m;
 
 	if (!doc->rules)
 		return R_NONE;
-	mm = table_roles(doc->rules);
+	set = qdx_rules_set(doc->rules, "table");
 	/* One pass of the combined pattern says whether any rule matches at
 	 * all (most cells name no column); then the rules in priority order. */
-	if (!mm->set || qdx_ruleset_search(mm->set, doc->matcher, cell, n, 0, &m) != 1)
+	if (!set || qdx_ruleset_search(set, doc->matcher, cell, n, 0, &m) != 1)
 		return R_NONE;
-	for (k = 0; k < mm->n; k++)
-		if (qdx_rule_search(qdx_ruleset_rule(mm->set, k), doc->matcher, cell, n, 0, &m) == 1 &&
-		    mm->role[k] != R_NONE)
-			return mm->role[k];
+	for (k = 0; k < set->n; k++)
+		if (qdx_rule_search(&set->v[k], doc->matcher, cell, n, 0, &m) == 1 &&
+		    set->v[k].role != R_NONE)
+			return set->v[k].role;
 	return R_NONE;
 }
 

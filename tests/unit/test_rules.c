@@ -691,6 +691,31 @@ static void test_combined_lanes(void **state)
 	rmdir(dir);
 }
 
+/* Every set by its name (some share their first byte), none by a name
+ * that only starts like one; each table rule's `role` as read at load. */
+static void test_set_names(void **state)
+{
+	static const char *const missing[] = { "", "d", "deadline", "deadlinesx", "zz", "\xC4" };
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < rules->nsets; i++) {
+		const qdx_ruleset *set = &rules->sets[i];
+		assert_ptr_equal(qdx_rules_set(rules, set->name), set);
+		for (j = 0; j < set->n; j++) {
+			const char *role = strcmp(set->name, "table") ? NULL
+			                                              : qdx_rule_attr(&set->v[j], "role");
+			assert_string_equal(role ? role : "", qdx_col_names[set->v[j].role]);
+			if (role)
+				assert_true(set->role_last[set->v[j].role] > j);
+		}
+	}
+	assert_non_null(qdx_rules_set(rules, "deadline-cells"));
+	for (i = 0; i < QDX_COUNT(missing); i++)
+		assert_null(qdx_rules_set(rules, missing[i]));
+	assert_int_equal(qdx_rules_set(rules, "table")->role_last[QDX_COL_STT], 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -703,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_combined_agrees),
 		cmocka_unit_test(test_combined_assertions),
 		cmocka_unit_test(test_combined_lanes),
+		cmocka_unit_test(test_set_names),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
