@@ -205,16 +205,34 @@ static void test_lanes_agree(void **state)
 	qdx_matcher_free(mt);
 }
 
+/* Rules from `text`, as the file t.rules of a directory of its own,
+ * which is gone again once they are loaded. */
+static qdx_rules *load_text(const char *text)
+{
+	char dir[] = "/tmp/qdx-rules-XXXXXX", path[64];
+	qdx_rules *r = NULL;
+	qdx_error err;
+	FILE *f;
+
+	memset(&err, 0, sizeof(err));
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.rules", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(qdx_rules_load(&r, dir, &err), 0);
+	unlink(path);
+	rmdir(dir);
+	return r;
+}
+
 /* A set whose rule needs "abc" or "xyz": its pattern alone would match
  * every subject below, so only the needs decide. */
 static void test_needs(void **state)
 {
-	char dir[] = "/tmp/qdx-rules-XXXXXX", path[64];
 	qdx_rules *r;
-	qdx_error err;
 	qdx_matcher *mt = qdx_matcher_new();
 	qdx_match m;
-	FILE *f;
 	const qdx_ruleset *set;
 	static const struct {
 		const char *s;
@@ -228,13 +246,7 @@ static void test_needs(void **state)
 	size_t i;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.rules", dir);
-	assert_non_null(f = fopen(path, "w"));
-	fputs("mode search\nrule any\n  pattern .?\n  needs abc|xyz\n", f);
-	fclose(f);
-	assert_int_equal(qdx_rules_load(&r, dir, &err), 0);
+	r = load_text("mode search\nrule any\n  pattern .?\n  needs abc|xyz\n");
 	set = qdx_rules_set(r, "t");
 	assert_non_null(set);
 	for (i = 0; i < QDX_COUNT(cases); i++)
@@ -243,8 +255,6 @@ static void test_needs(void **state)
 			fail_msg("'%s' from %zu: expected %d", cases[i].s, cases[i].from, cases[i].want);
 	qdx_rules_free(r);
 	qdx_matcher_free(mt);
-	unlink(path);
-	rmdir(dir);
 }
 
 /* Rule `long` would match every subject below that starts with "a"; its
@@ -252,12 +262,9 @@ static void test_needs(void **state)
  * (or "zz"); `short`, after it in the file, takes the others. */
 static void test_rule_needs(void **state)
 {
-	char dir[] = "/tmp/qdx-rules-XXXXXX", path[64];
 	qdx_rules *r;
-	qdx_error err;
 	qdx_matcher *mt = qdx_matcher_new();
 	qdx_match m;
-	FILE *f;
 	const qdx_ruleset *set;
 	static const struct {
 		const char *s;
@@ -269,15 +276,8 @@ static void test_rule_needs(void **state)
 	size_t i;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.rules", dir);
-	assert_non_null(f = fopen(path, "w"));
-	fputs("mode classify\nrule long\n  pattern a.*\n  needs ,\n  needs z|zz\n"
-	      "rule short\n  pattern a\n",
-	      f);
-	fclose(f);
-	assert_int_equal(qdx_rules_load(&r, dir, &err), 0);
+	r = load_text("mode classify\nrule long\n  pattern a.*\n  needs ,\n  needs z|zz\n"
+	              "rule short\n  pattern a\n");
 	set = qdx_rules_set(r, "t");
 	assert_non_null(set);
 	for (i = 0; i < QDX_COUNT(cases); i++) {
@@ -293,18 +293,13 @@ static void test_rule_needs(void **state)
 	}
 	qdx_rules_free(r);
 	qdx_matcher_free(mt);
-	unlink(path);
-	rmdir(dir);
 }
 
 /* One need of several bytes, found by its last byte: "y" in many places,
  * the text at the start, at the end, not at all, or cut off. */
 static void test_need_text(void **state)
 {
-	char dir[] = "/tmp/qdx-rules-XXXXXX", path[64];
 	qdx_rules *r;
-	qdx_error err;
-	FILE *f;
 	const qdx_rule *rule;
 	static const struct {
 		const char *s;
@@ -318,21 +313,13 @@ static void test_need_text(void **state)
 	size_t i;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.rules", dir);
-	assert_non_null(f = fopen(path, "w"));
-	fputs("mode search\nrule any\n  pattern .?\n  needs ngày\n", f);
-	fclose(f);
-	assert_int_equal(qdx_rules_load(&r, dir, &err), 0);
+	r = load_text("mode search\nrule any\n  pattern .?\n  needs ngày\n");
 	rule = qdx_ruleset_rule(qdx_rules_set(r, "t"), 0);
 	for (i = 0; i < QDX_COUNT(cases); i++)
 		if (qdx_rule_could_match(rule, cases[i].s, strlen(cases[i].s), cases[i].from) !=
 		    cases[i].want)
 			fail_msg("'%s' from %zu: expected %d", cases[i].s, cases[i].from, cases[i].want);
 	qdx_rules_free(r);
-	unlink(path);
-	rmdir(dir);
 }
 
 /* Every character beyond ASCII that PCRE2_UCP's \\d or \\s takes must
@@ -340,12 +327,9 @@ static void test_need_text(void **state)
  * bytes rules.c lists for them must be all the ones PCRE2 uses. */
 static void test_ucp_lead_bytes(void **state)
 {
-	char dir[] = "/tmp/qdx-rules-XXXXXX", path[64];
 	qdx_rules *r;
-	qdx_error err;
 	qdx_matcher *mt = qdx_matcher_new();
 	qdx_match m;
-	FILE *f;
 	const qdx_ruleset *set;
 	qdx_buf all, one;
 	pcre2_code *ds;
@@ -355,13 +339,7 @@ static void test_ucp_lead_bytes(void **state)
 	uint32_t c;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.rules", dir);
-	assert_non_null(f = fopen(path, "w"));
-	fputs("mode classify\nrule digit\n  pattern \\d+x\nrule space\n  pattern \\s+x\n", f);
-	fclose(f);
-	assert_int_equal(qdx_rules_load(&r, dir, &err), 0);
+	r = load_text("mode classify\nrule digit\n  pattern \\d+x\nrule space\n  pattern \\s+x\n");
 	set = qdx_rules_set(r, "t");
 	qdx_buf_init(&all);
 	qdx_buf_init(&one);
@@ -393,8 +371,6 @@ static void test_ucp_lead_bytes(void **state)
 	qdx_buf_free(&one);
 	qdx_rules_free(r);
 	qdx_matcher_free(mt);
-	unlink(path);
-	rmdir(dir);
 }
 
 /* A named group as PCRE2's search of the whole name table finds it. */
@@ -594,10 +570,7 @@ static void test_combined_agrees(void **state)
  * their rules. */
 static void test_combined_assertions(void **state)
 {
-	char dir[] = "/tmp/qdx-rules-XXXXXX", path[64];
 	qdx_rules *r;
-	qdx_error err;
-	FILE *f;
 	const qdx_ruleset *set;
 	pcre2_code *plain;
 	pcre2_match_data *md1 = pcre2_match_data_create(64, NULL);
@@ -609,22 +582,15 @@ static void test_combined_assertions(void **state)
 	int hits = 0;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.rules", dir);
-	assert_non_null(f = fopen(path, "w"));
-	fputs("mode search\n"
-	      "rule a\n  pattern (?<![)\\]])x(?<n>1)\n"
-	      "rule b\n  pattern (?<![)\\]])y\n"
-	      "rule c\n  pattern (?<![[:alpha:])])z\n"
-	      "rule d\n  pattern (?<![[:alpha:])])w\n"
-	      "rule e\n  pattern (?=(q))q(?<n>q)?\n"
-	      "rule f\n  pattern (?=(q))qr\n"
-	      "rule g\n  pattern (?<![]a])b\n"
-	      "rule h\n  pattern (?<![]a])a\n",
-	      f);
-	fclose(f);
-	assert_int_equal(qdx_rules_load(&r, dir, &err), 0);
+	r = load_text("mode search\n"
+	              "rule a\n  pattern (?<![)\\]])x(?<n>1)\n"
+	              "rule b\n  pattern (?<![)\\]])y\n"
+	              "rule c\n  pattern (?<![[:alpha:])])z\n"
+	              "rule d\n  pattern (?<![[:alpha:])])w\n"
+	              "rule e\n  pattern (?=(q))q(?<n>q)?\n"
+	              "rule f\n  pattern (?=(q))qr\n"
+	              "rule g\n  pattern (?<![]a])b\n"
+	              "rule h\n  pattern (?<![]a])a\n");
 	set = qdx_rules_set(r, "t");
 	plain = plain_alternation(set, 1);
 	for (i = 0; i < QDX_COUNT(subjects); i++)
@@ -634,8 +600,6 @@ static void test_combined_assertions(void **state)
 	pcre2_match_data_free(md1);
 	pcre2_match_data_free(md2);
 	qdx_rules_free(r);
-	unlink(path);
-	rmdir(dir);
 }
 
 /* A classify set's pattern holds the rules of the lanes that can come to
@@ -644,13 +608,10 @@ static void test_combined_assertions(void **state)
  * pattern or by the rule alone. */
 static void test_combined_lanes(void **state)
 {
-	char dir[] = "/tmp/qdx-rules-XXXXXX", path[64];
 	qdx_rules *r;
-	qdx_error err;
 	qdx_matcher *mt = qdx_matcher_new();
 	qdx_match m;
 	qdx_span g;
-	FILE *f;
 	const qdx_ruleset *set;
 	static const struct {
 		const char *s, *rule, *x;
@@ -661,18 +622,11 @@ static void test_combined_lanes(void **state)
 	size_t i;
 
 	(void)state;
-	memset(&err, 0, sizeof(err));
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.rules", dir);
-	assert_non_null(f = fopen(path, "w"));
-	fputs("mode classify\nrule b\n  pattern (?<y>b)(?<x>b)\n"
-	      "rule a1\n  pattern a1(?<x>.)\nrule a2\n  pattern a2(?<x>.)\n"
-	      "rule c\n  pattern c(?<x>.)\n"
-	      "rule a3\n  pattern a3(?<x>.)\nrule a4\n  pattern a4(?<x>.)\n"
-	      "rule a5\n  pattern a5(?<x>.)?\n",
-	      f);
-	fclose(f);
-	assert_int_equal(qdx_rules_load(&r, dir, &err), 0);
+	r = load_text("mode classify\nrule b\n  pattern (?<y>b)(?<x>b)\n"
+	              "rule a1\n  pattern a1(?<x>.)\nrule a2\n  pattern a2(?<x>.)\n"
+	              "rule c\n  pattern c(?<x>.)\n"
+	              "rule a3\n  pattern a3(?<x>.)\nrule a4\n  pattern a4(?<x>.)\n"
+	              "rule a5\n  pattern a5(?<x>.)?\n");
 	set = qdx_rules_set(r, "t");
 	assert_non_null(set->code);
 	for (i = 0; i < set->n; i++)
@@ -687,8 +641,6 @@ static void test_combined_lanes(void **state)
 	}
 	qdx_rules_free(r);
 	qdx_matcher_free(mt);
-	unlink(path);
-	rmdir(dir);
 }
 
 /* Every set by its name (some share their first byte), none by a name
