@@ -177,6 +177,32 @@ static const char *const migrations[] = {
 	 * query to read, which the searches did not show). */
 	"INSERT INTO documents_fts(documents_fts, rank) VALUES ('automerge', 8);"
 	"INSERT INTO items_fts(items_fts, rank) VALUES ('automerge', 8);",
+
+	/* 4: the indexes no query of qdx uses (the plans of search, tasks,
+	 * stats and compare never name them: they match citations and
+	 * documents by qdx_fold(number), group agencies by an expression,
+	 * and reach deadlines through their item).  Sorting them at the end
+	 * of a load was a third of the writer's index building (bench corpus:
+	 * agencies_canonical 540M instructions, deadlines_end 250M,
+	 * citations_number 60M); a query of one's own over these columns now
+	 * scans its table, a few milliseconds at 100,000 rows. */
+	"DROP INDEX IF EXISTS agencies_canonical;"
+	"DROP INDEX IF EXISTS deadlines_end;"
+	"DROP INDEX IF EXISTS citations_number;"
+	"DROP INDEX IF EXISTS documents_number;"
+	"DROP INDEX IF EXISTS documents_sha256;",
+
+	/* 5: FTS5 merges its segments only when 64 wait on one level, never
+	 * a few at a time as they come.  Each commit adds a segment, and the
+	 * incremental merges of migration 3 rewrote the index as it grew: a
+	 * third of FTS5's work in a load (bench corpus: 6.3 G instructions
+	 * with them, 4.2 G without; its 32 segments stay apart).  A search
+	 * reads one more doclist per segment, which did not show (4 queries
+	 * of common words: 0.08-0.11 s over 32 segments, 0.08 s over 11). */
+	"INSERT INTO documents_fts(documents_fts, rank) VALUES ('automerge', 0);"
+	"INSERT INTO documents_fts(documents_fts, rank) VALUES ('crisismerge', 64);"
+	"INSERT INTO items_fts(items_fts, rank) VALUES ('automerge', 0);"
+	"INSERT INTO items_fts(items_fts, rank) VALUES ('crisismerge', 64);",
 };
 
 #define QDX_INDEX_VERSION ((int)QDX_COUNT(migrations))
@@ -337,8 +363,10 @@ static int exec(qdx_index *ix, const char *sql)
 /* NULL binds as SQL NULL: an absent field is unknown, not empty. */
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
+	/* With the length given SQLite need not count it byte by byte: that
+	 * loop was 1% of the writer. */
 	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, i, s, (int)strlen(s), SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
 }
