@@ -9,8 +9,9 @@
  * Speed comes from three things measured in ../shared/NOTES.md: WAL with
  * synchronous=NORMAL, statements prepared once per index, and one
  * transaction per QDX_INDEX_BATCH documents (a commit per row is 100-4,000
- * times slower).  Each document is written inside a SAVEPOINT so that a
- * failure undoes that document alone and leaves the rest of the batch.
+ * times slower).  A failure undoes its document alone and leaves the rest
+ * of the batch: a new document's rows are deleted again, a replacement is
+ * written inside a SAVEPOINT (see add_new() for why not every document).
  *
  * Full-text search.  FTS5's unicode61 tokenizer can strip tone marks but
  * never turns "đ" into "d", and a reader without a Vietnamese keyboard types
@@ -40,10 +41,13 @@
  * 23-25 MB/s (a single one after the whole load: 25-26).  The per-item
  * inserts were slow because each document's SAVEPOINT makes FTS5 flush
  * its pending terms into a new segment, and merging that many small
- * segments is the cost; entries added one by one at commit time, outside
- * any savepoint, cost what one statement does.  So each batch keeps its
- * search entries in memory, folded, and adds them just before its COMMIT:
- * the index is exact at every commit, at nearly the cost of a bulk load.
+ * segments is the cost; entries added outside any savepoint cost what one
+ * statement does, FTS5 writing one segment per commit.  So a new document
+ * is written without a savepoint, and its search entries right after its
+ * rows.  Adding them all at the commit instead cost the same but came in
+ * bursts: the writer spent 40 ms on each while the parsing threads, their
+ * window of documents full, waited (bench corpus, -j 2: the parsers 0.7 s
+ * each, the writer 0.65 s, of a 2.1 s loop).
  *
  * With `qdx ingest -j N` this file runs in one thread, the only writer
  * SQLite allows, while N others parse: it is the bottleneck, so what needs
@@ -51,7 +55,10 @@
  * the parsing thread).  Measured there (bench corpus, 2,000 files, 55.8
  * MB, CPU of the writing thread): 2.85 s before; 2.0 s with the indexes
  * deferred on an empty index (defer_indexes()); less with FTS5 merging 8
- * segments at a time (migration 3); and the texts folded ahead.
+ * segments at a time (migration 3); and the texts folded ahead.  Then, in
+ * instructions (callgrind): 11.4 G; 8.4 G without the indexes no query
+ * used (migration 4) and with FTS5 merging only when 64 segments wait
+ * (migration 5).
  */
 #include "internal.h"
 #include "fold.h"
@@ -288,11 +295,10 @@ static const char *const statements[ST_COUNT] = {
 	[ST_FTS_ITEM] = "INSERT INTO items_fts(rowid, text) VALUES (?1, ?2)",
 };
 
-/* A row of the batch waiting for its FTS5 entry, in the order written: its
- * folded text ends at fts_text.p[end], where the next one starts.  Every
- * document of the batch has one, FTS_NONE when its title is empty, so that
- * a replacement can tell it was written in this batch (see queued()). */
-enum { FTS_NONE, FTS_TITLE, FTS_ITEM };
+/* A row of the document being written waiting for its FTS5 entry, in the
+ * order written: its folded text ends at fts_text.p[end], where the next
+ * one starts. */
+enum { FTS_TITLE, FTS_ITEM };
 
 typedef struct fts_row {
 	sqlite3_int64 id;      /* documents.id or items.id */
@@ -315,8 +321,10 @@ struct qdx_index {
 	int in_tx;             /* a batch transaction is open */
 	int batch;             /* documents written in it */
 	int tried_defer;       /* defer_indexes() has had its chance */
-	/* The batch's search entries, added by sync_fts() before it commits;
-	 * the first fts_done of them are in FTS5 already. */
+	sqlite3_int64 doc_id;  /* the documents row being written, 0 before it */
+	/* The search entries of the document being written, added by
+	 * sync_fts() once its rows are; the first fts_done of them are in
+	 * FTS5 already (more stay only after a failure, for a retry). */
 	qdx_buf fts_text;
 	fts_row *fts;
 	size_t nfts, cap_fts, fts_done;
@@ -363,10 +371,8 @@ static int exec(qdx_index *ix, const char *sql)
 /* NULL binds as SQL NULL: an absent field is unknown, not empty. */
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
-	/* With the length given SQLite need not count it byte by byte: that
-	 * loop was 1% of the writer. */
 	if (s)
-		sqlite3_bind_text(st, i, s, (int)strlen(s), SQLITE_STATIC);
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
 }
@@ -711,7 +717,7 @@ static void item_path(qdx_index *ix, frame *up, const qdx_node *n)
 	qdx_buf_puts(b, label);
 }
 
-/* Queues the search entry of row `id` for the commit: text number `k` of
+/* Queues the search entry of row `id` for sync_fts(): text number `k` of
  * the document's folded texts (0 the title, then the items in tree order),
  * or `text` folded here when the parsing thread did not. */
 static void queue_fts(qdx_index *ix, int kind, sqlite3_int64 id, const char *text, size_t k)
@@ -722,29 +728,18 @@ static void queue_fts(qdx_index *ix, int kind, sqlite3_int64 id, const char *tex
 		ix->cap_fts = ix->cap_fts ? ix->cap_fts * 2 : 1024;
 		ix->fts = qdx_xrealloc(ix->fts, ix->cap_fts * sizeof(*ix->fts));
 	}
-	if (kind != FTS_NONE && ix->folded) {
+	if (ix->folded) {
 		const qdx_folded *f = ix->folded;
 		assert(k < f->n);
 		qdx_buf_put(&ix->fts_text, f->text.p + f->at[k],
 		            (k + 1 < f->n ? f->at[k + 1] : f->text.len) - f->at[k] - 1);
-	} else if (kind != FTS_NONE) {
+	} else {
 		qdx_fold(&ix->fts_text, text, strlen(text));
 	}
 	r = &ix->fts[ix->nfts++];
 	r->id = id;
 	r->kind = kind;
 	r->end = ix->fts_text.len;
-}
-
-/* Whether document `id` was written in the open batch. */
-static int queued(qdx_index *ix, sqlite3_int64 id)
-{
-	size_t i;
-
-	for (i = 0; i < ix->nfts; i++)
-		if (ix->fts[i].id == id && ix->fts[i].kind != FTS_ITEM)
-			return 1;
-	return 0;
 }
 
 static int add_part(qdx_index *ix, sqlite3_int64 doc, const qdx_node *n, frame *f)
@@ -894,7 +889,9 @@ static int add_rows(qdx_index *ix, const qdx_doc *doc, const char *path)
 	if (run(st))
 		return -1;
 	id = sqlite3_last_insert_rowid(ix->db);
-	queue_fts(ix, title && *title ? FTS_TITLE : FTS_NONE, id, title, 0);
+	ix->doc_id = id;
+	if (title && *title)
+		queue_fts(ix, FTS_TITLE, id, title, 0);
 	ix->nitems = 0;
 
 	ix->depth = 0;
@@ -934,44 +931,19 @@ static int add_rows(qdx_index *ix, const qdx_doc *doc, const char *path)
 	return 0;
 }
 
-/* Removes every row of document `id`, its FTS entries first, while the
- * originals that reproduce their folded text exist, then children before
- * parents.  The document is from an earlier batch (see qdx_index_add()),
- * so every entry of it is in FTS5. */
-static int delete_rows(qdx_index *ix, sqlite3_int64 id)
+/* Removes the rows of document `id` that statements ST_DEL_DOC_FTS + skip
+ * onwards reach: with skip 0 its FTS entries first, while the originals
+ * that reproduce their folded text exist, then children before parents;
+ * with skip 2 the rows alone, for a document whose entries are not in FTS5
+ * yet. */
+static int delete_rows(qdx_index *ix, sqlite3_int64 id, int skip)
 {
 	int i;
 
-	for (i = ST_DEL_DOC_FTS; i <= ST_DEL_DOC; i++) {
+	for (i = ST_DEL_DOC_FTS + skip; i <= ST_DEL_DOC; i++) {
 		sqlite3_bind_int64(ix->st[i], 1, id);
 		if (run(ix->st[i]))
 			return -1;
-	}
-	return 0;
-}
-
-/* Adds the batch's search entries to FTS5, outside any savepoint: FTS5
- * flushes its pending terms to a new segment at every savepoint, and that
- * many small segments to merge made an entry per item, written with its
- * row, slower than one pass at the commit (see the top of this file).  The
- * entries added are counted as they go, so that a retry after a failure
- * adds none twice. */
-static int sync_fts(qdx_index *ix)
-{
-	size_t from = ix->fts_done ? ix->fts[ix->fts_done - 1].end : 0;
-
-	for (; ix->fts_done < ix->nfts; ix->fts_done++) {
-		const fts_row *r = &ix->fts[ix->fts_done];
-		sqlite3_stmt *st = ix->st[r->kind == FTS_TITLE ? ST_FTS_DOC : ST_FTS_ITEM];
-
-		if (r->kind != FTS_NONE) {
-			sqlite3_bind_int64(st, 1, r->id);
-			sqlite3_bind_text(st, 2, ix->fts_text.p + from, (int)(r->end - from),
-			                  SQLITE_STATIC);
-			if (run(st))
-				return -1;
-		}
-		from = r->end;
 	}
 	return 0;
 }
@@ -981,6 +953,26 @@ static void clear_fts(qdx_index *ix)
 	ix->nfts = 0;
 	ix->fts_done = 0;
 	ix->fts_text.len = 0;
+}
+
+/* Adds the queued search entries to FTS5.  The entries added are counted
+ * as they go, so that a retry after a failure adds none twice. */
+static int sync_fts(qdx_index *ix)
+{
+	size_t from = ix->fts_done ? ix->fts[ix->fts_done - 1].end : 0;
+
+	for (; ix->fts_done < ix->nfts; ix->fts_done++) {
+		const fts_row *r = &ix->fts[ix->fts_done];
+		sqlite3_stmt *st = ix->st[r->kind == FTS_TITLE ? ST_FTS_DOC : ST_FTS_ITEM];
+
+		sqlite3_bind_int64(st, 1, r->id);
+		sqlite3_bind_text(st, 2, ix->fts_text.p + from, (int)(r->end - from), SQLITE_STATIC);
+		if (run(st))
+			return -1;
+		from = r->end;
+	}
+	clear_fts(ix);
+	return 0;
 }
 
 /* ---- the public calls ------------------------------------------------------- */
@@ -1018,6 +1010,52 @@ static void check_tx(qdx_index *ix)
 	}
 }
 
+/* Writes a document whose path the index lacks, without a savepoint: FTS5
+ * writes its pending terms out as a new segment at every savepoint, and a
+ * segment per document is what made search entries written with their
+ * rows slow (see the top of this file).  A failure is undone by deleting
+ * what was written of the document, its search entries not being added
+ * yet; should that fail too, the whole batch goes rather than half a
+ * document. */
+static int add_new(qdx_index *ix, const qdx_doc *doc, const char *path, qdx_error *err)
+{
+	int rc;
+
+	if (!add_rows(ix, doc, path))
+		return 0;
+	rc = db_error(ix, err, "cannot store", path);
+	clear_fts(ix);
+	if (ix->doc_id && !sqlite3_get_autocommit(ix->db) && delete_rows(ix, ix->doc_id, 2))
+		exec(ix, "ROLLBACK");
+	check_tx(ix);
+	return rc;
+}
+
+/* Replaces document `old` by `doc` inside a savepoint, so that a failure
+ * keeps the old rows and their search entries. */
+static int replace(qdx_index *ix, const qdx_doc *doc, const char *path, sqlite3_int64 old,
+                   qdx_error *err)
+{
+	int rc;
+
+	if (run(ix->st[ST_SAVEPOINT]))
+		return db_error(ix, err, "cannot store", path);
+	if (delete_rows(ix, old, 0) || add_rows(ix, doc, path)) {
+		rc = db_error(ix, err, "cannot store", path);
+		run(ix->st[ST_ROLLBACK_TO]);
+		run(ix->st[ST_RELEASE]);
+		clear_fts(ix);
+		check_tx(ix);
+		return rc;
+	}
+	if (run(ix->st[ST_RELEASE])) {
+		rc = db_error(ix, err, "cannot store", path);
+		check_tx(ix);
+		return rc;
+	}
+	return 0;
+}
+
 int qdx_index_add(qdx_index *ix, const qdx_doc *doc, const char *path, int *added,
                   qdx_error *err)
 {
@@ -1029,7 +1067,6 @@ int qdx_index_add_folded(qdx_index *ix, const qdx_doc *doc, const qdx_folded *fo
 {
 	const char *sha = qdx_doc_sha256(doc);
 	sqlite3_int64 old;
-	size_t nfts, fts_len;
 	int same, rc;
 
 	assert(ix && doc && added);
@@ -1043,10 +1080,6 @@ int qdx_index_add_folded(qdx_index *ix, const qdx_doc *doc, const qdx_folded *fo
 		return db_error(ix, err, "cannot look up", path);
 	if (same)
 		return 0;
-	/* Replacing a document of this very batch, whose search entries wait
-	 * in memory where the delete cannot reach them: commit them first. */
-	if (old && ix->in_tx && queued(ix, old) && (rc = qdx_index_commit(ix, err)))
-		return rc;
 	if (!ix->in_tx) {
 		if (run(ix->st[ST_BEGIN]))
 			return db_error(ix, err, "cannot begin a transaction for", path);
@@ -1061,27 +1094,23 @@ int qdx_index_add_folded(qdx_index *ix, const qdx_doc *doc, const qdx_folded *fo
 			return 0;
 	}
 
-	if (run(ix->st[ST_SAVEPOINT]))
-		return db_error(ix, err, "cannot store", path);
-	nfts = ix->nfts;
-	fts_len = ix->fts_text.len;
+	/* Entries an earlier failure left queued go first: the delete of a
+	 * replaced document must find all of its own. */
+	if (sync_fts(ix)) {
+		rc = db_error(ix, err, "cannot update the search index before", path);
+		check_tx(ix);
+		return rc;
+	}
 	ix->folded = folded;
-	if ((old && delete_rows(ix, old)) || add_rows(ix, doc, path)) {
-		rc = db_error(ix, err, "cannot store", path);
-		/* Undo this document only; the batch before it stays. */
-		run(ix->st[ST_ROLLBACK_TO]);
-		run(ix->st[ST_RELEASE]);
-		ix->nfts = nfts;
-		ix->fts_text.len = fts_len;
-		check_tx(ix);
+	ix->doc_id = 0;
+	if ((rc = old ? replace(ix, doc, path, old, err) : add_new(ix, doc, path, err)))
 		return rc;
-	}
-	if (run(ix->st[ST_RELEASE])) {
-		rc = db_error(ix, err, "cannot store", path);
-		check_tx(ix);
-		return rc;
-	}
 	*added = 1;
+	if (sync_fts(ix)) {
+		rc = db_error(ix, err, "cannot add to the search index", path);
+		check_tx(ix);
+		return rc;
+	}
 	if (++ix->batch >= QDX_INDEX_BATCH)
 		return qdx_index_commit(ix, err);
 	return 0;
