@@ -72,7 +72,8 @@ int qdx_reader_open(qdx_reader **out, const char *path, qdx_error *err)
 	                       "SELECT (SELECT value FROM qdx_meta WHERE key = 'fold_version'),"
 	                       " (SELECT count(*) FROM documents_fts WHERE 0),"
 	                       " (SELECT count(*) FROM items_fts WHERE 0),"
-	                       " EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'items_parent')",
+	                       " EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'items_parent')"
+	                       "  OR EXISTS (SELECT 1 FROM qdx_meta WHERE key = 'index:items_parent')",
 	                       -1, &st, NULL)) {
 		rc = qdx_error_set(err, QDX_EDB, path, 0, 0,
 		                   "not a qdx index (%s); make one with `qdx ingest`",
@@ -95,7 +96,9 @@ int qdx_reader_open(qdx_reader **out, const char *path, qdx_error *err)
 	}
 	/* Migration 2 (db.c) indexes items.parent, which the queries walking
 	 * the tree need: without it they scan the items at every step.  A
-	 * reader cannot migrate; the next ingest does. */
+	 * reader cannot migrate; the next ingest does.  An index whose load
+	 * is under way (or was killed) has it deferred, listed in qdx_meta:
+	 * the answers are the same, found more slowly. */
 	if (!sqlite3_column_int(st, 3)) {
 		rc = qdx_error_set(err, QDX_EDB, path, 0, 0,
 		                   "made by an older qdx; run `qdx ingest --db %s` on it to upgrade it",

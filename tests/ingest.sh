@@ -24,6 +24,8 @@ part=$(count 'select count(*) from documents')
 [ "$part" -lt "$total" ] || echo "ingest: note: finished before the kill ($part files)"
 orphans=$(count 'select count(*) from items where doc not in (select id from documents)')
 [ "$orphans" = 0 ] || fail "$orphans items of no document after a kill"
+# Its readers answer meanwhile, its secondary indexes still deferred.
+"$Q" stats --db "$tmp/x.db" >"$tmp/out" 2>&1 || fail "stats of a killed load: $(cat "$tmp/out")"
 
 # The same command again completes the work.
 "$Q" ingest -j2 --db "$tmp/x.db" "$tmp/docs" 2>"$tmp/err" || fail "re-run: $(cat "$tmp/err")"
