@@ -11,6 +11,8 @@
 #include "extract.h"
 #include "fold.h"
 
+#include <pthread.h>
+
 /* Is `c` somewhere right after a digit?  memchr skips the text between. */
 static int after_digit(const char *s, size_t n, char c)
 {
@@ -53,6 +55,113 @@ static size_t next_number(const char *s, size_t n, size_t i)
 			return i;
 	}
 	return n;
+}
+
+static int is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* PCRE2's \s among ASCII bytes. */
+static int is_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* Is there in s[from..to) something a rule's number can start with that
+ * next_number() does not take for one (dots beyond its reach, a space
+ * other than ' ' before '/'), or the byte that starts rule `more`?  A
+ * rule's number is digits, [a-z]?, dots and ellipses, \s?, then '/' or
+ * '-'; any non-ASCII character stands in for \s here. */
+static int overlooked_number(const char *s, size_t from, size_t to)
+{
+	size_t i = from, j;
+
+	if (memchr(s + from, 0x01, to - from))
+		return 1;
+	while (i < to) {
+		while (i < to && !is_digit((unsigned char)s[i]))
+			i++;
+		for (j = i; j < to && is_digit((unsigned char)s[j]); j++)
+			;
+		if (j == i)
+			break;
+		i = j;
+		if (j < to && s[j] >= 'a' && s[j] <= 'z')
+			j++;
+		for (;;) {
+			if (j < to && s[j] == '.')
+				j++;
+			else if (j + 3 <= to && !memcmp(s + j, "\xE2\x80\xA6", 3))
+				j += 3;
+			else
+				break;
+		}
+		if (j < to && (s[j] == '/' || s[j] == '-'))
+			return 1;
+		if (j < to && is_space((unsigned char)s[j]))
+			j++;
+		else if (j < to && (unsigned char)s[j] >= 0x80)
+			for (j++; j < to && ((unsigned char)s[j] & 0xC0) == 0x80; j++)
+				;
+		if (j < to && (s[j] == '/' || s[j] == '-'))
+			return 1;
+	}
+	return 0;
+}
+
+/* What a byte is to qdx_citation_search_start(), which reads the text
+ * backwards from the number: a match never crosses STOP; crosses COLON
+ * only when no NOT_COLON follows it, LIST only when no NOT_LIST does. */
+enum { STOP = 1, COLON = 2, LIST = 4, NOT_COLON = 8, NOT_LIST = 16 };
+
+static unsigned char cite_class[256];
+static pthread_once_t cite_class_once = PTHREAD_ONCE_INIT;
+
+static void cite_class_init(void)
+{
+	int c;
+
+	for (c = 0; c < 0x80; c++) {
+		if (!is_space((unsigned char)c) && c != '.')
+			cite_class[c] |= NOT_COLON;
+		if (!is_space((unsigned char)c) && !is_digit((unsigned char)c) && c != ',' && c != 'v' &&
+		    c != 'V')
+			cite_class[c] |= NOT_LIST;
+		if (is_digit((unsigned char)c) || c == ',')
+			cite_class[c] |= LIST;
+	}
+	cite_class[';'] |= STOP;
+	cite_class['('] |= STOP;
+	cite_class[')'] |= STOP;
+	cite_class[':'] |= COLON;
+}
+
+/* Where the search for a citation around the number at `num` may start
+ * instead of `ws` and find the same first match, so that PCRE2 does not
+ * try the words of a long sentence before it.  Every match of
+ * citations.rules holds a number at or after `num` (next_number() saw
+ * none before it, unless overlooked_number() says so), and no match
+ * crosses ';', '(' or ')'; nor ':' unless only spaces and dots follow it
+ * up to its number; nor ',' or a word that starts with a digit unless in
+ * a list of numbers ("87, 88, 31/CP", "12, 13 và 14/QĐ-UBND"). */
+size_t qdx_citation_search_start(const char *s, size_t ws, size_t num)
+{
+	size_t b;
+	unsigned stop = STOP;
+
+	pthread_once(&cite_class_once, cite_class_init);
+	if (overlooked_number(s, ws, num))
+		return ws;
+	for (b = num; b-- > ws;) {
+		unsigned char c = (unsigned char)s[b];
+		unsigned k = cite_class[c];
+		/* a digit counts where it starts a word: "năm 2014", not "A1" */
+		if ((k & stop) && (!is_digit(c) || (b > 0 && is_space((unsigned char)s[b - 1]))))
+			return b + 1;
+		stop |= (k >> 2) & (COLON | LIST);
+	}
+	return ws;
 }
 
 static void add_span(qdx_xctx *x, size_t a, size_t b)
@@ -253,7 +362,8 @@ static void scan(qdx_xctx *x, qdx_node *owner, const qdx_para *p, const char *s,
 		we = num + WINDOW_AHEAD < n ? num + WINDOW_AHEAD : n;
 		while (we < n && ((unsigned char)s[we] & 0xC0) == 0x80)
 			we++;
-		rc = qdx_ruleset_search(x->citations, x->mt, s, we, ws, &m);
+		rc = qdx_ruleset_search(x->citations, x->mt, s, we,
+		                        qdx_citation_search_start(s, ws, num), &m);
 		if (rc == 0) {
 			from = num + 1;
 			while (from < n && s[from] >= '0' && s[from] <= '9')

@@ -147,6 +147,11 @@ void qdx_citations_scan(qdx_xctx *x, qdx_node *owner, const qdx_para *p);
 /* Spans of citations in s[0..n) into x->cites, without nodes (titles). */
 void qdx_citations_spans(qdx_xctx *x, const char *s, size_t n);
 
+/* Where in [ws, num] a search of citations.rules over s (from ws) may
+ * start and still find its first match, given that `num` is the first
+ * place at or after ws where a document's number starts. */
+size_t qdx_citation_search_start(const char *s, size_t ws, size_t num);
+
 /* ---- agency.c ------------------------------------------------------------ */
 
 /* The agencies of a table row's cells. */
