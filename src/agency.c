@@ -15,165 +15,55 @@
  * an agency, at "," and "và": "Sở Kế hoạch và Đầu tư" and "Các sở, ban,
  * ngành" stay whole.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include "extract.h"
 #include "rules.h"
 
-#include <pcre2.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #define MAX_AGENCIES 32
 
-/* ---- what a thread remembers between calls ---------------------------------- */
+/* ---- canonical names a thread remembers --------------------------------------- */
 
-/* Most words a helper is asked about cannot start its match: "và", "các",
- * "cơ" where stop is tried, "Xây", "Tổ" where body is.  PCRE2's hard
- * partial matching tells so from the first word alone: when "\x01WORD "
- * neither matches nor could match with more text, no text that starts
- * with "WORD " matches, whatever follows (partial matching turns PCRE2's
- * start-up optimisations off).  Each thread keeps that verdict per helper
- * and word: a hundred plans ask ~35,000 times about ~800 pairs, and a
- * helper run costs ~1,100 instructions.
- *
- * Canonical names are kept the same way: the same few hundred agencies
- * recur across plans, and expanding one searches all the abbreviations. */
+/* The same few hundred agencies recur across plans, and expanding one
+ * searches all the abbreviations: each thread keeps the names it has
+ * expanded (in extract.c's memo of the thread). */
 
-#define WORD_MAX 24             /* bytes of a word's key: Vietnamese words are shorter */
-#define WORD_SLOTS 4096         /* a power of two; emptied when 3/4 full */
-#define CANON_SLOTS 2048        /* the same */
+#define CANON_SLOTS 2048        /* a power of two; emptied when 3/4 full */
 #define CANON_POOL (1u << 20)   /* bytes of remembered names before emptying */
-#define PROBE_LIMIT 100000u     /* a probe that needs more proves nothing */
-
-typedef struct word_slot {
-	const qdx_rule *r;      /* NULL: empty */
-	unsigned char n;        /* key length */
-	unsigned char never;    /* r cannot match text that starts with the key */
-	char key[WORD_MAX];
-} word_slot;
 
 typedef struct canon_slot {
 	uint32_t hash, n, cn;   /* n == 0: empty */
 	uint32_t off;           /* the text at pool + off, its canonical name after it */
 } canon_slot;
 
-typedef struct memo {
-	unsigned long serial;   /* of the qdx_rules the entries are about */
-	pcre2_match_data *md;
-	pcre2_match_context *mc;
-	size_t nwords, ncanon;
-	word_slot word[WORD_SLOTS];
-	canon_slot canon[CANON_SLOTS];
+struct qdx_canon {
+	size_t n;
+	canon_slot slot[CANON_SLOTS];
 	qdx_buf pool;
-} memo;
+};
 
-static memo *memo_new(void)
+qdx_canon *qdx_canon_new(void)
 {
-	memo *mm = qdx_xcalloc(1, sizeof(*mm));
+	qdx_canon *c = qdx_xcalloc(1, sizeof(*c));
 
-	mm->md = pcre2_match_data_create(1, NULL);
-	mm->mc = pcre2_match_context_create(NULL);
-	if (!mm->md || !mm->mc)
-		qdx_die("out of memory (PCRE2 match data)");
-	pcre2_set_match_limit(mm->mc, PROBE_LIMIT);
-	qdx_buf_init(&mm->pool);
-	return mm;
+	qdx_buf_init(&c->pool);
+	return c;
 }
 
-static void memo_free(void *p)
+void qdx_canon_clear(qdx_canon *c)
 {
-	memo *mm = p;
+	memset(c->slot, 0, sizeof(c->slot));
+	c->n = 0;
+	c->pool.len = 0;
+}
 
-	if (!mm)
+void qdx_canon_free(qdx_canon *c)
+{
+	if (!c)
 		return;
-	pcre2_match_data_free(mm->md);
-	pcre2_match_context_free(mm->mc);
-	qdx_buf_free(&mm->pool);
-	free(mm);
-}
-
-static void words_clear(memo *mm)
-{
-	memset(mm->word, 0, sizeof(mm->word));
-	mm->nwords = 0;
-}
-
-static void canon_clear(memo *mm)
-{
-	memset(mm->canon, 0, sizeof(mm->canon));
-	mm->ncanon = 0;
-	mm->pool.len = 0;
-}
-
-static pthread_key_t memo_key;
-static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
-
-static void memo_key_make(void)
-{
-	if (pthread_key_create(&memo_key, memo_free))
-		qdx_die("cannot create a thread key");
-}
-
-/* This thread's memo, emptied when the rules are not those it knows. */
-static memo *thread_memo(const qdx_rules *rules)
-{
-	memo *mm;
-
-	pthread_once(&memo_once, memo_key_make);
-	mm = pthread_getspecific(memo_key);
-	if (!mm) {
-		mm = memo_new();
-		pthread_setspecific(memo_key, mm);
-	}
-	if (mm->serial != rules->serial) {
-		words_clear(mm);
-		canon_clear(mm);
-		mm->serial = rules->serial;
-	}
-	return mm;
-}
-
-/* The key of the text at s[pos..n): its first word with the space after
- * it, at most WORD_MAX bytes and whole characters, so always a prefix of
- * what qdx_helper_at() copies. */
-static size_t word_key(const char *s, size_t n, size_t pos)
-{
-	size_t k = n - pos < WORD_MAX ? n : pos + WORD_MAX;
-	const char *sp = memchr(s + pos, ' ', k - pos);
-
-	if (sp)
-		return (size_t)(sp - s) + 1 - pos;
-	while (k > pos && k < n && ((unsigned char)s[k] & 0xC0) == 0x80)
-		k--;
-	return k - pos;
-}
-
-/* The slot of helper r and key s[0..n): its entry or the empty slot
- * where it goes. */
-static word_slot *word_find(memo *mm, const qdx_rule *r, const char *s, size_t n)
-{
-	uintptr_t rp = (uintptr_t)r;
-	uint32_t h = qdx_hash(QDX_HASH_SEED ^ (uint32_t)(rp >> 4), s, n);
-	size_t i = h & (WORD_SLOTS - 1);
-
-	while (mm->word[i].r &&
-	       (mm->word[i].r != r || mm->word[i].n != n || memcmp(mm->word[i].key, s, n)))
-		i = (i + 1) & (WORD_SLOTS - 1);
-	return &mm->word[i];
-}
-
-/* 1 when no text that starts with s[0..n) can match helper r.  The
- * interpreter runs it (r's JIT code is for complete matches). */
-static int never_starts(memo *mm, const qdx_rule *r, const char *s, size_t n)
-{
-	char subj[1 + WORD_MAX];
-
-	subj[0] = 1;
-	memcpy(subj + 1, s, n);
-	return pcre2_match(r->code, (PCRE2_SPTR)subj, n + 1, 0,
-	                   PCRE2_PARTIAL_HARD | PCRE2_NO_UTF_CHECK, mm->md,
-	                   mm->mc) == PCRE2_ERROR_NOMATCH;
+	qdx_buf_free(&c->pool);
+	free(c);
 }
 
 /* ---- the helpers ------------------------------------------------------------- */
@@ -183,19 +73,17 @@ typedef struct ag {
 	const qdx_rule *body, *stop, *prefix;
 	qdx_matcher *mt;
 	qdx_buf *scratch;
-	memo *memo;             /* the thread's, or the test hook's own */
 } ag;
 
 typedef struct piece {
 	size_t a, b;
 } piece;
 
-static void ag_init(ag *g, const qdx_ruleset *set, qdx_matcher *mt, qdx_buf *scratch, memo *mm)
+static void ag_init(ag *g, const qdx_ruleset *set, qdx_matcher *mt, qdx_buf *scratch)
 {
 	g->set = set;
 	g->mt = mt;
 	g->scratch = scratch;
-	g->memo = mm;
 	g->body = set ? qdx_rule_named(set, "body") : NULL;
 	g->stop = set ? qdx_rule_named(set, "stop") : NULL;
 	g->prefix = set ? qdx_rule_named(set, "prefix") : NULL;
@@ -211,35 +99,13 @@ static void ag_from(ag *g, qdx_xctx *x)
 	g->body = x->body;
 	g->stop = x->stop;
 	g->prefix = x->prefix;
-	g->memo = thread_memo(x->doc->rules);
 }
 
 /* Does helper `r` match right at `pos`?  *end gets where it ends.  Agency
- * heads, stop words and prefixes are short: 96 bytes of text suffice.
- * A first word the helper can never start with is answered from the
- * memo; a new one is run, then probed (after the run: the run offers r
- * to the JIT compiler, which must not race with the probe's read of r). */
+ * heads, stop words and prefixes are short: 96 bytes of text suffice. */
 static int at(const ag *g, const qdx_rule *r, const char *s, size_t n, size_t pos, size_t *end)
 {
-	size_t kn = r && pos < n ? word_key(s, n, pos) : 0;
-	word_slot *w = kn ? word_find(g->memo, r, s + pos, kn) : NULL;
-	int hit;
-
-	if (w && w->r && w->never)
-		return 0;
-	hit = qdx_helper_at(g->scratch, g->mt, r, s, n, pos, 96, end, NULL);
-	if (w && !w->r) {
-		if (g->memo->nwords >= WORD_SLOTS / 4 * 3) {
-			words_clear(g->memo);
-			w = word_find(g->memo, r, s + pos, kn);
-		}
-		w->r = r;
-		w->n = (unsigned char)kn;
-		memcpy(w->key, s + pos, kn);
-		w->never = !hit && never_starts(g->memo, r, s + pos, kn);
-		g->memo->nwords++;
-	}
-	return hit;
+	return qdx_helper_at(g->scratch, g->mt, r, s, n, pos, 96, end, NULL);
 }
 
 /* Skips spaces, bullets and dashes ("-", "+", "*", "–", "•"). */
@@ -380,7 +246,7 @@ static int list_before(const ag *g, const char *s, size_t lo, size_t end, int pa
 
 /* ---- nodes ------------------------------------------------------------------ */
 
-static const char *canonical_of(qdx_xctx *x, memo *mm, const char *t, size_t n, size_t *cn);
+static const char *canonical_of(qdx_xctx *x, const char *t, size_t n, size_t *cn);
 
 static int has_agency(const qdx_node *item, const char *role, const char *s, size_t n)
 {
@@ -410,7 +276,7 @@ static void emit_pieces(qdx_xctx *x, qdx_node *item, const char *role, const ag 
 		n = qdx_node_new(doc, QDX_NODE_AGENCY, p ? qdx_para_line(x, p, pc[k].a) : line);
 		n->type = role;
 		n->text = qdx_arena_intern(&doc->arena, t, tn);
-		canon = canonical_of(x, g->memo, t, tn, &cn);
+		canon = canonical_of(x, t, tn, &cn);
 		n->attrs = NULL;
 		qdx_node_set_attr(doc, n, "canonical",
 		                  cn == tn && !memcmp(canon, t, tn)
@@ -489,20 +355,21 @@ void qdx_agency_canonical(const qdx_ruleset *abbrev, qdx_matcher *mt, const char
 
 /* The slot of text s[0..n) with hash h: its entry or the empty slot where
  * it goes. */
-static canon_slot *canon_find(memo *mm, uint32_t h, const char *s, size_t n)
+static canon_slot *canon_find(qdx_canon *c, uint32_t h, const char *s, size_t n)
 {
 	size_t i = h & (CANON_SLOTS - 1);
 
-	while (mm->canon[i].n && (mm->canon[i].hash != h || mm->canon[i].n != n ||
-	                          memcmp(mm->pool.p + mm->canon[i].off, s, n)))
+	while (c->slot[i].n && (c->slot[i].hash != h || c->slot[i].n != n ||
+	                        memcmp(c->pool.p + c->slot[i].off, s, n)))
 		i = (i + 1) & (CANON_SLOTS - 1);
-	return &mm->canon[i];
+	return &c->slot[i];
 }
 
 /* The canonical name of t[0..n) (n > 0), *cn bytes long, valid until the
  * next call: from the memo when this thread expanded the text before. */
-static const char *canonical_of(qdx_xctx *x, memo *mm, const char *t, size_t n, size_t *cn)
+static const char *canonical_of(qdx_xctx *x, const char *t, size_t n, size_t *cn)
 {
+	qdx_canon *mm = x->canon;
 	uint32_t h;
 	canon_slot *c;
 
@@ -518,8 +385,8 @@ static const char *canonical_of(qdx_xctx *x, memo *mm, const char *t, size_t n, 
 	}
 	x->tmp2.len = 0;
 	if (!expand(x->abbrev, x->mt, t, n, &x->tmp2) && n + x->tmp2.len <= CANON_POOL / 64) {
-		if (mm->ncanon >= CANON_SLOTS / 4 * 3 || mm->pool.len + n + x->tmp2.len > CANON_POOL) {
-			canon_clear(mm);
+		if (mm->n >= CANON_SLOTS / 4 * 3 || mm->pool.len + n + x->tmp2.len > CANON_POOL) {
+			qdx_canon_clear(mm);
 			c = canon_find(mm, h, t, n);
 		}
 		c->hash = h;
@@ -528,7 +395,7 @@ static const char *canonical_of(qdx_xctx *x, memo *mm, const char *t, size_t n, 
 		c->off = (uint32_t)mm->pool.len;
 		qdx_buf_put(&mm->pool, t, n);
 		qdx_buf_put(&mm->pool, x->tmp2.p, x->tmp2.len);
-		mm->ncanon++;
+		mm->n++;
 	}
 	*cn = x->tmp2.len;
 	return x->tmp2.p;
@@ -748,7 +615,7 @@ int qdx_agency_test_value(const qdx_match *m, const char *key, qdx_buf *out)
 		return 0;
 	}
 	qdx_buf_init(&scratch);
-	ag_init(&g, set, mt, &scratch, memo_new());
+	ag_init(&g, set, mt, &scratch);
 	side = qdx_rule_attr(m->rule, "side");
 	np = 0;
 	if (side && !strcmp(side, "left")) {
@@ -765,7 +632,6 @@ int qdx_agency_test_value(const qdx_match *m, const char *key, qdx_buf *out)
 			qdx_buf_puts(out, " | ");
 		qdx_buf_put(out, s + pc[k].a, pc[k].b - pc[k].a);
 	}
-	memo_free(g.memo);
 	qdx_matcher_free(mt);
 	qdx_buf_free(&scratch);
 	return 0;

@@ -21,7 +21,8 @@
 #include "rules.h"
 
 #include <pcre2.h>
-
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 /* ---- small helpers shared by the extraction files --------------------- */
@@ -75,27 +76,221 @@ const qdx_rule *qdx_rule_named(const qdx_ruleset *set, const char *name)
 }
 
 
+/* ---- what a thread remembers between documents ------------------------------ */
+
+/* Most words a helper is asked about cannot start its match: "và", "các",
+ * "cơ" where stop is tried, "Xây", "Tổ" where body is, the words before
+ * a date where deadlines.rules' start is.  PCRE2's hard partial matching
+ * tells so from the first word alone: when "\x01WORD " neither matches
+ * nor could match with more text, no text that starts with "WORD "
+ * matches, whatever follows (partial matching turns PCRE2's start-up
+ * optimisations off).  Each thread keeps that verdict per helper and word
+ * while it extracts: a hundred plans ask ~40,000 times about a few
+ * thousand pairs, and a helper run costs ~1,000 instructions.  The
+ * agencies' canonical names are kept in the same place (agency.c). */
+
+#define WORD_MAX 24             /* bytes of a word's key (a multiple of 8): words are shorter */
+#define WORD_SLOTS 4096         /* a power of two; emptied when 3/4 full */
+#define PROBE_LIMIT 100000u     /* a probe that needs more proves nothing */
+
+/* What a word tells of a helper's match: nothing yet (SEEN_ONCE), no
+ * match (NEVER), a match that ends `end` bytes into the text whatever
+ * follows the word (ALWAYS), or something the rest decides (DEPENDS). */
+enum { SEEN_ONCE, NEVER, ALWAYS, DEPENDS };
+
+typedef struct word_slot {
+	const qdx_rule *r;      /* NULL: empty */
+	uint64_t key[WORD_MAX / 8];     /* the key's bytes, then zeros */
+	unsigned char n;        /* key length */
+	unsigned char state;
+	unsigned char end;      /* ALWAYS: where the match ends in the text */
+} word_slot;
+
+typedef struct memo {
+	unsigned long serial;   /* of the qdx_rules the entries are about */
+	pcre2_match_data *md;
+	pcre2_match_context *mc;
+	size_t nwords;
+	word_slot word[WORD_SLOTS];
+	qdx_canon *canon;
+} memo;
+
+static void memo_free(void *p)
+{
+	memo *mm = p;
+
+	if (!mm)
+		return;
+	pcre2_match_data_free(mm->md);
+	pcre2_match_context_free(mm->mc);
+	qdx_canon_free(mm->canon);
+	free(mm);
+}
+
+static pthread_key_t memo_key;
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+
+static void memo_key_make(void)
+{
+	if (pthread_key_create(&memo_key, memo_free))
+		qdx_die("cannot create a thread key");
+}
+
+/* This thread's memo, emptied when the rules are not those it knows. */
+static memo *thread_memo(const qdx_rules *rules)
+{
+	memo *mm;
+
+	pthread_once(&memo_once, memo_key_make);
+	mm = pthread_getspecific(memo_key);
+	if (!mm) {
+		mm = qdx_xcalloc(1, sizeof(*mm));
+		mm->md = pcre2_match_data_create(1, NULL);
+		mm->mc = pcre2_match_context_create(NULL);
+		if (!mm->md || !mm->mc)
+			qdx_die("out of memory (PCRE2 match data)");
+		pcre2_set_match_limit(mm->mc, PROBE_LIMIT);
+		mm->canon = qdx_canon_new();
+		pthread_setspecific(memo_key, mm);
+	}
+	if (mm->serial != rules->serial) {
+		memset(mm->word, 0, sizeof(mm->word));
+		mm->nwords = 0;
+		qdx_canon_clear(mm->canon);
+		mm->serial = rules->serial;
+	}
+	return mm;
+}
+
+/* The memo of the extraction running on this thread, or NULL: what the
+ * key holds, at no library call per helper. */
+static _Thread_local memo *memo_on;
+
+/* The key of the text at s[pos..e) into k: its first word with the space
+ * after it (spaces before it included), at most WORD_MAX bytes and whole
+ * characters, then zeros.  Returns its length. */
+static size_t word_key(const char *s, size_t e, size_t pos, uint64_t k[WORD_MAX / 8])
+{
+	unsigned char *b = (unsigned char *)k;
+	const char *p = s + pos;
+	size_t lim = e - pos < WORD_MAX ? e - pos : WORD_MAX, i = 0;
+
+	memset(k, 0, WORD_MAX);
+	while (i < lim && p[i] == ' ')
+		b[i++] = ' ';
+	while (i < lim) {
+		b[i] = (unsigned char)p[i];
+		if (p[i++] == ' ')
+			return i;
+	}
+	if (i < e - pos)
+		while (i > 0 && ((unsigned char)p[i] & 0xC0) == 0x80)
+			b[--i] = 0;
+	return i;
+}
+
+/* The slot of helper r and key k: its entry or the empty slot where it
+ * goes. */
+static word_slot *word_find(memo *mm, const qdx_rule *r, const uint64_t k[WORD_MAX / 8])
+{
+	uint64_t h = ((uint64_t)(uintptr_t)r ^ k[0]) * 0x9E3779B97F4A7C15u;
+	size_t i;
+
+	h = (h ^ k[1]) * 0x9E3779B97F4A7C15u;
+	h = (h ^ k[2]) * 0x9E3779B97F4A7C15u;
+	for (i = (size_t)(h >> 32) & (WORD_SLOTS - 1);
+	     mm->word[i].r && (mm->word[i].r != r || mm->word[i].key[0] != k[0] ||
+	                       mm->word[i].key[1] != k[1] || mm->word[i].key[2] != k[2]);
+	     i = (i + 1) & (WORD_SLOTS - 1))
+		;
+	return &mm->word[i];
+}
+
+/* What every text that starts with s[0..n) does to helper r: NEVER
+ * matches when "\x01" + s[0..n) neither matches nor could with more text;
+ * ALWAYS matches, ending at *end, when it matches without PCRE2 looking
+ * past its end (hard partial matching would have said partial); else
+ * DEPENDS.  The interpreter runs it (r's JIT code is for complete
+ * matches). */
+static int probe(memo *mm, const qdx_rule *r, const char *s, size_t n, unsigned char *end)
+{
+	char subj[1 + WORD_MAX];
+	int rc;
+
+	subj[0] = 1;
+	memcpy(subj + 1, s, n);
+	rc = pcre2_match(r->code, (PCRE2_SPTR)subj, n + 1, 0,
+	                 PCRE2_ANCHORED | PCRE2_PARTIAL_HARD | PCRE2_NO_UTF_CHECK,
+	                 mm->md, mm->mc);
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return NEVER;
+	if (rc < 0 || pcre2_get_ovector_pointer(mm->md)[0] != 0)
+		return DEPENDS;
+	*end = (unsigned char)(pcre2_get_ovector_pointer(mm->md)[1] - 1);
+	return ALWAYS;
+}
+
+/* Runs the helper on its copy of s[pos..e). */
+static int helper_run(qdx_buf *scratch, qdx_matcher *mt, const qdx_rule *r, const char *s,
+                      size_t pos, size_t e, size_t *end, qdx_match *m)
+{
+	scratch->len = 0;
+	qdx_buf_putc(scratch, 1);
+	qdx_buf_put(scratch, s + pos, e - pos);
+	if (qdx_rule_search(r, mt, scratch->p, scratch->len, 0, m) != 1 || m->start != 0)
+		return 0;
+	if (end)
+		*end = pos + m->end - 1;
+	return 1;
+}
+
+/* A word the memo has an answer for is not run: one the helper can never
+ * start with, or (unless the caller wants the match) one it always does.
+ * A word is probed the second time it comes (a probe costs several runs,
+ * and most numbers and names come once), before the run: the first run
+ * offered r to the JIT compiler, which must not race with a probe's read
+ * of r. */
 int qdx_helper_at(qdx_buf *scratch, qdx_matcher *mt, const qdx_rule *r, const char *s, size_t n,
                   size_t pos, size_t w, size_t *end, qdx_match *out)
 {
-	size_t e = pos + w < n ? pos + w : n;
-	qdx_match mm, *mp = out ? out : &mm;
-#define m (*mp)
+	size_t e = pos + w < n ? pos + w : n, kn;
+	uint64_t key[WORD_MAX / 8];
+	qdx_match m;
+	memo *mm;
+	word_slot *ws;
 
 	if (!r || pos > n)
 		return 0;
 	/* whole characters only: the copy must stay valid UTF-8 */
 	while (e > pos && e < n && ((unsigned char)s[e] & 0xC0) == 0x80)
 		e--;
-	scratch->len = 0;
-	qdx_buf_putc(scratch, 1);
-	qdx_buf_put(scratch, s + pos, e - pos);
-	if (qdx_rule_search(r, mt, scratch->p, scratch->len, 0, &m) != 1 || m.start != 0)
+	mm = pos < e ? memo_on : NULL;
+	if (!mm)
+		return helper_run(scratch, mt, r, s, pos, e, end, out ? out : &m);
+	kn = word_key(s, e, pos, key);
+	ws = word_find(mm, r, key);
+	if (!ws->r) {
+		if (mm->nwords >= WORD_SLOTS / 4 * 3) {
+			memset(mm->word, 0, sizeof(mm->word));
+			mm->nwords = 0;
+			ws = word_find(mm, r, key);
+		}
+		ws->r = r;
+		ws->n = (unsigned char)kn;
+		memcpy(ws->key, key, sizeof(key));
+		ws->state = SEEN_ONCE;
+		mm->nwords++;
+	} else if (ws->state == SEEN_ONCE) {
+		ws->state = (unsigned char)probe(mm, r, s + pos, kn, &ws->end);
+	}
+	if (ws->state == NEVER)
 		return 0;
-	if (end)
-		*end = pos + m.end - 1;
-	return 1;
-#undef m
+	if (ws->state == ALWAYS && !out) {
+		if (end)
+			*end = pos + ws->end;
+		return 1;
+	}
+	return helper_run(scratch, mt, r, s, pos, e, end, out ? out : &m);
 }
 
 uint32_t qdx_para_line(const qdx_xctx *x, const qdx_para *p, size_t off)
@@ -551,6 +746,7 @@ void qdx_extract(qdx_doc *doc, const qdx_text *t)
 	const qdx_node *cn;
 	qdx_event ev;
 	size_t i, j;
+	memo *mm;
 
 	if (!doc->rules || !doc->root || !t->n)
 		return;
@@ -569,6 +765,9 @@ void qdx_extract(qdx_doc *doc, const qdx_text *t)
 	qdx_buf_init(&x.tmp);
 	qdx_buf_init(&x.tmp2);
 	qdx_buf_init(&x.help);
+	mm = thread_memo(doc->rules);
+	memo_on = mm;
+	x.canon = mm->canon;
 	x.join = x.deadlines ? qdx_rule_named(x.deadlines, "join") : NULL;
 	x.more = x.citations ? qdx_rule_named(x.citations, "more") : NULL;
 	x.body = x.agencies ? qdx_rule_named(x.agencies, "body") : NULL;
@@ -628,4 +827,5 @@ void qdx_extract(qdx_doc *doc, const qdx_text *t)
 	qdx_buf_free(&x.tmp);
 	qdx_buf_free(&x.tmp2);
 	qdx_buf_free(&x.help);
+	memo_on = NULL;
 }

@@ -55,6 +55,14 @@ typedef struct qdx_time_ctx {
 	int year;
 } qdx_time_ctx;
 
+/* Canonical names of agencies a thread has expanded (agency.c), kept in
+ * extract.c's memo of the thread. */
+typedef struct qdx_canon qdx_canon;
+qdx_canon *qdx_canon_new(void);
+/* Forgets every name (the rules changed). */
+void qdx_canon_clear(qdx_canon *c);
+void qdx_canon_free(qdx_canon *c);
+
 typedef struct qdx_xctx {
 	qdx_doc *doc;
 	const qdx_text *t;
@@ -76,6 +84,7 @@ typedef struct qdx_xctx {
 	unsigned char dl_first[256], cell_first[256];
 	const qdx_rule *dl_start, *cell_start;  /* the words phrases begin with */
 	int period_from_item;   /* the plan period came from a "Thời gian" item */
+	qdx_canon *canon;       /* this thread's */
 } qdx_xctx;
 
 /* Runs helper rule `r` - a rule whose pattern starts with \x{1}, so that
@@ -83,7 +92,9 @@ typedef struct qdx_xctx {
  * `w` bytes of it: copies them after a 0x01 byte into `scratch` and
  * matches there.  1 when it matches right at `pos`; *end (may be NULL)
  * is then where the match ends in s, and *m (may be NULL) the match in
- * the copy (valid until the scratch or the matcher is used again). */
+ * the copy (valid until the scratch or the matcher is used again).
+ * During qdx_extract(), a first word `r` has been shown never to start
+ * with answers 0 without a run. */
 int qdx_helper_at(qdx_buf *scratch, qdx_matcher *mt, const qdx_rule *r, const char *s, size_t n,
                   size_t pos, size_t w, size_t *end, qdx_match *m);
 /* A rule of a set by name, or NULL. */
