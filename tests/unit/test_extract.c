@@ -536,6 +536,89 @@ static void test_citations_and_diagnostics(void **state)
 	fx_free(&f);
 }
 
+/* Where the citations search starts: the same first match as from the
+ * paragraph's start, and past a ';' no citation crosses.  `num` is where
+ * citation.c's scan finds the first document number. */
+static void test_citation_search_start(void **state)
+{
+	static const struct {
+		const char *s, *num, *after; /* after: the search starts right there */
+	} cases[] = {
+		{ "Thực hiện nhiệm vụ; theo Quyết định số 12/QĐ-UBND ngày 5/3/2014", "12/", "; " },
+		{ "Thực hiện (theo Quyết định số 12/QĐ-UBND)", "12/", "(" },
+		{ "năm 2014, Kế hoạch số 05/KH-UBND", "05/", ", " },
+		{ "Căn cứ các Nghị định 87, 88, 31/CP và Chỉ thị 814/TTg", "31/", NULL },
+		{ "Căn cứ các Quyết định số 12, 13 và 14/QĐ-UBND", "14/", NULL },
+		{ "Căn cứ Quyết định số: 676/QĐ-UBND", "676/", NULL },
+		/* numbers scan() passes over: dots beyond its reach, a no-break
+		 * space before '/', the byte that starts rule `more` */
+		{ "Quyết định số 05................/QĐ-UBND; Kế hoạch 7/KH-UBND", "7/", NULL },
+		{ "Quyết định số 12\xC2\xA0/QĐ-UBND; Chỉ thị 3/CT-TTg", "3/", NULL },
+		{ "\x01; số 12/QĐ-UBND", "12/", NULL },
+	};
+	const qdx_ruleset *set = qdx_rules_set(rules, "citations");
+	qdx_matcher *mt = qdx_matcher_new();
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < QDX_COUNT(cases); k++) {
+		const char *s = cases[k].s;
+		size_t n = strlen(s), num = (size_t)(strstr(s, cases[k].num) - s);
+		size_t from = qdx_citation_search_start(s, 0, num);
+		size_t want = cases[k].after ? (size_t)(strstr(s, cases[k].after) - s) + 1 : 0;
+		qdx_match a, b;
+		int ra = qdx_ruleset_search(set, mt, s, n, 0, &a), rb;
+		if (from != want)
+			print_error("\"%s\": starts at %zu, not %zu\n", s, from, want);
+		assert_int_equal(from, want);
+		rb = qdx_ruleset_search(set, mt, s, n, from, &b);
+		assert_int_equal(ra, 1);
+		assert_int_equal(rb, 1);
+		assert_int_equal(a.start, b.start);
+		assert_int_equal(a.end, b.end);
+		assert_ptr_equal(a.rule, b.rule);
+	}
+	qdx_matcher_free(mt);
+}
+
+/* The helpers' memo of words: a paragraph gives the same agencies and
+ * deadlines however often its words were seen before ("Ban " starts an
+ * agency before a name, not in "Ban hành"; "Sở " always does). */
+static void test_helper_memo(void **state)
+{
+	static const char text[] = "Sở Nội vụ chủ trì, phối hợp với Ban Tổ chức Tỉnh ủy và Ban hành "
+	                           "chính, Sở Tư pháp; hoàn thành trước ngày 30/6/2014.";
+	static const char *const lines[] = { text, text, text, text };
+	fixture f[2];
+	qdx_node *it[2][4];
+	size_t d, i, k;
+
+	(void)state;
+	for (d = 0; d < 2; d++) {
+		fx_init(&f[d], lines, QDX_COUNT(lines));
+		for (i = 0; i < 4; i++)
+			it[d][i] = item(&f[d], f[d].part, i, i + 1, "bullet", "-", text);
+		qdx_extract(f[d].doc, &f[d].t);
+	}
+	assert_int_equal(count(it[0][0], QDX_NODE_AGENCY), 3);
+	assert_string_equal(child(it[0][0], QDX_NODE_AGENCY, 1)->text,
+	                    "Ban Tổ chức Tỉnh ủy và Ban hành chính");
+	assert_int_equal(count(it[0][0], QDX_NODE_DEADLINE), 1);
+	for (d = 0; d < 2; d++) {
+		for (i = 0; i < 4; i++) {
+			assert_int_equal(count(it[d][i], QDX_NODE_AGENCY), 3);
+			assert_int_equal(count(it[d][i], QDX_NODE_DEADLINE), 1);
+			for (k = 0; k < 3; k++)
+				assert_string_equal(child(it[d][i], QDX_NODE_AGENCY, k)->text,
+				                    child(it[0][0], QDX_NODE_AGENCY, k)->text);
+			assert_string_equal(child(it[d][i], QDX_NODE_DEADLINE, 0)->text,
+			                    child(it[0][0], QDX_NODE_DEADLINE, 0)->text);
+		}
+	}
+	fx_free(&f[0]);
+	fx_free(&f[1]);
+}
+
 static void test_canonical(void **state)
 {
 	qdx_matcher *mt = qdx_matcher_new();
@@ -608,6 +691,8 @@ int main(void)
 		cmocka_unit_test(test_prose_phrases),
 		cmocka_unit_test(test_anchor_offsets),
 		cmocka_unit_test(test_citations_and_diagnostics),
+		cmocka_unit_test(test_citation_search_start),
+		cmocka_unit_test(test_helper_memo),
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_corpus),
 	};
