@@ -101,7 +101,6 @@ enum { SEEN_ONCE, NEVER, ALWAYS, DEPENDS };
 typedef struct word_slot {
 	const qdx_rule *r;      /* NULL: empty */
 	uint64_t key[WORD_MAX / 8];     /* the key's bytes, then zeros */
-	unsigned char n;        /* key length */
 	unsigned char state;
 	unsigned char end;      /* ALWAYS: where the match ends in the text */
 } word_slot;
@@ -166,16 +165,16 @@ static memo *thread_memo(const qdx_rules *rules)
  * key holds, at no library call per helper. */
 static _Thread_local memo *memo_on;
 
-/* The key of the text at s[pos..e) into k: its first word with the space
- * after it (spaces before it included), at most WORD_MAX bytes and whole
- * characters, then zeros.  Returns its length. */
-static size_t word_key(const char *s, size_t e, size_t pos, uint64_t k[WORD_MAX / 8])
+/* Extends the key k of the text at s[pos..e), kn bytes so far (zeros
+ * after them), by the next word with the space after it (spaces before
+ * it included), to at most WORD_MAX bytes and whole characters.  Returns
+ * its new length. */
+static size_t word_key(const char *s, size_t e, size_t pos, size_t kn, uint64_t k[WORD_MAX / 8])
 {
 	unsigned char *b = (unsigned char *)k;
 	const char *p = s + pos;
-	size_t lim = e - pos < WORD_MAX ? e - pos : WORD_MAX, i = 0;
+	size_t lim = e - pos < WORD_MAX ? e - pos : WORD_MAX, i = kn;
 
-	memset(k, 0, WORD_MAX);
 	while (i < lim && p[i] == ' ')
 		b[i++] = ' ';
 	while (i < lim) {
@@ -184,7 +183,7 @@ static size_t word_key(const char *s, size_t e, size_t pos, uint64_t k[WORD_MAX 
 			return i;
 	}
 	if (i < e - pos)
-		while (i > 0 && ((unsigned char)p[i] & 0xC0) == 0x80)
+		while (i > kn && ((unsigned char)p[i] & 0xC0) == 0x80)
 			b[--i] = 0;
 	return i;
 }
@@ -267,8 +266,20 @@ int qdx_helper_at(qdx_buf *scratch, qdx_matcher *mt, const qdx_rule *r, const ch
 	mm = pos < e ? memo_on : NULL;
 	if (!mm)
 		return helper_run(scratch, mt, r, s, pos, e, end, out ? out : &m);
-	kn = word_key(s, e, pos, key);
+	memset(key, 0, sizeof(key));
+	kn = word_key(s, e, pos, 0, key);
 	ws = word_find(mm, r, key);
+	/* "các ", "tổ ": the next word decides, and may be known */
+	while (ws->r) {
+		size_t k;
+		if (ws->state == SEEN_ONCE)
+			ws->state = (unsigned char)probe(mm, r, s + pos, kn, &ws->end);
+		if (ws->state != DEPENDS || s[pos + kn - 1] != ' ' ||
+		    (k = word_key(s, e, pos, kn, key)) == kn)
+			break;
+		kn = k;
+		ws = word_find(mm, r, key);
+	}
 	if (!ws->r) {
 		if (mm->nwords >= WORD_SLOTS / 4 * 3) {
 			memset(mm->word, 0, sizeof(mm->word));
@@ -276,12 +287,9 @@ int qdx_helper_at(qdx_buf *scratch, qdx_matcher *mt, const qdx_rule *r, const ch
 			ws = word_find(mm, r, key);
 		}
 		ws->r = r;
-		ws->n = (unsigned char)kn;
 		memcpy(ws->key, key, sizeof(key));
 		ws->state = SEEN_ONCE;
 		mm->nwords++;
-	} else if (ws->state == SEEN_ONCE) {
-		ws->state = (unsigned char)probe(mm, r, s + pos, kn, &ws->end);
 	}
 	if (ws->state == NEVER)
 		return 0;
