@@ -710,10 +710,9 @@ static void item_paragraph(qdx_xctx *x, qdx_node *item, const qdx_para *p)
 			while (from < c && ((unsigned char)p->s[from] & 0xC0) == 0x80)
 				from++;
 		}
-		if (!qdx_field_next(x, p->s, p->n, from, &f[nf])) {
-			from = c + 1;
-			continue;
-		}
+		/* none from here on means none from any later place either */
+		if (!qdx_field_next(x, p->s, p->n, from, &f[nf]))
+			break;
 		from = f[nf].value_end > f[nf].value_start ? f[nf].value_end : f[nf].value_start + 1;
 		nf++;
 	}
