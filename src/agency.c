@@ -452,13 +452,39 @@ static int in_span(const qdx_xctx *x, size_t a, size_t b)
 	return 0;
 }
 
+/* Does the text at p (ending at e) start with `lit`? */
+static int starts(const char *p, const char *e, const char *lit)
+{
+	size_t k = strlen(lit);
+
+	return (size_t)(e - p) >= k && !memcmp(p, lit, k);
+}
+
 /* The triggers' words: "chủ trì", "phối hợp", and "thực hiện" where a
- * parenthesis may hold an assignment ("(Các sở, ngành thực hiện; ...)"). */
+ * parenthesis may hold an assignment ("(Các sở, ngành thực hiện; ...)").
+ * Each has a letter of the U+1EC0 block (bytes E1 BB) right after an 'h':
+ * one pass over the paragraph's 0xBB bytes finds them all. */
 static int prose_trigger(const char *s, size_t n)
 {
-	return qdx_has(s, n, "h\xE1\xBB\xA7 tr\xC3\xAC") ||          /* hủ trì */
-	       qdx_has(s, n, "h\xE1\xBB\x91i h\xE1\xBB\xA3p") ||        /* hối hợp */
-	       (memchr(s, '(', n) && qdx_has(s, n, "th\xE1\xBB\xB1" "c hi\xE1\xBB\x87n"));
+	const char *p = s, *e = s + n;
+	int paren = -1;
+
+	while ((p = memchr(p, 0xBB, (size_t)(e - p))) != NULL) {
+		const char *h = p - 2;
+		p++;
+		if (h < s || h[0] != 'h' || h[1] != '\xE1')
+			continue;
+		if (starts(h, e, "h\xE1\xBB\xA7 tr\xC3\xAC") ||          /* hủ trì */
+		    starts(h, e, "h\xE1\xBB\x91i h\xE1\xBB\xA3p"))        /* hối hợp */
+			return 1;
+		if (h > s && h[-1] == 't' && starts(h - 1, e, "th\xE1\xBB\xB1" "c hi\xE1\xBB\x87n")) {
+			if (paren < 0)
+				paren = memchr(s, '(', n) != NULL;
+			if (paren)
+				return 1;
+		}
+	}
+	return 0;
 }
 
 void qdx_agencies_scan(qdx_xctx *x, qdx_node *item, const qdx_para *p, const qdx_field *f,
