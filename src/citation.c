@@ -306,11 +306,12 @@ static const char *read_one(qdx_xctx *x, qdx_node *owner, const qdx_para *p, con
 		return kind;
 	if (!kind)
 		kind = qdx_rule_attr(m->rule, "kind");
-	if (!kind && qdx_match_group(m, "type", &type))
-		kind = mapped_kind(x, qdx_rule_attr(m->rule, "kinds"), &type);
 	if (!kind && qdx_match_group(m, "type", &type)) {
-		fold_kind(&x->tmp, type.p, type.n);
-		kind = qdx_arena_strndup(&x->doc->arena, x->tmp.p, x->tmp.len);
+		kind = mapped_kind(x, qdx_rule_attr(m->rule, "kinds"), &type);
+		if (!kind) {
+			fold_kind(&x->tmp, type.p, type.n);
+			kind = qdx_arena_strndup(&x->doc->arena, x->tmp.p, x->tmp.len);
+		}
 	}
 	if (!kind)
 		kind = "other";

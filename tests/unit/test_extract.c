@@ -619,6 +619,25 @@ static void test_helper_memo(void **state)
 	fx_free(&f[1]);
 }
 
+static void test_ymd_iso(void **state)
+{
+	static const struct {
+		qdx_ymd d;
+		const char *iso;
+	} cases[] = {
+		{ { 2014, 3, 5 }, "2014-03-05" },
+		{ { 2025, 12, 31 }, "2025-12-31" },
+		{ { 987, 1, 1 }, "0987-01-01" },
+		{ { 12345, 123, 45 }, "2345-23-45" },
+	};
+	char iso[11];
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < QDX_COUNT(cases); k++)
+		assert_string_equal(qdx_ymd_iso(&cases[k].d, iso), cases[k].iso);
+}
+
 static void test_canonical(void **state)
 {
 	qdx_matcher *mt = qdx_matcher_new();
@@ -693,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_citations_and_diagnostics),
 		cmocka_unit_test(test_citation_search_start),
 		cmocka_unit_test(test_helper_memo),
+		cmocka_unit_test(test_ymd_iso),
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_corpus),
 	};
