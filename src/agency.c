@@ -158,6 +158,8 @@ static size_t split(const ag *g, const char *s, size_t a, size_t b, piece *out, 
 
 	for (i = a; i < b && k < max; i++) {
 		size_t next = 0;
+		if (s[i] != ';' && s[i] != ',' && s[i] != ' ')
+			continue;
 		if (s[i] == ';') {
 			next = i + 1;
 		} else if (s[i] == ',' || is_va(s, i, b)) {
