@@ -62,12 +62,6 @@ static int is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
-/* PCRE2's \s among ASCII bytes. */
-static int is_space(unsigned char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
 /* Is there in s[from..to) something a rule's number can start with that
  * next_number() does not take for one (dots beyond its reach, a space
  * other than ' ' before '/'), or the byte that starts rule `more`?  A
@@ -99,7 +93,7 @@ static int overlooked_number(const char *s, size_t from, size_t to)
 		}
 		if (j < to && (s[j] == '/' || s[j] == '-'))
 			return 1;
-		if (j < to && is_space((unsigned char)s[j]))
+		if (j < to && qdx_is_space((unsigned char)s[j]))
 			j++;
 		else if (j < to && (unsigned char)s[j] >= 0x80)
 			for (j++; j < to && ((unsigned char)s[j] & 0xC0) == 0x80; j++)
@@ -123,9 +117,9 @@ static void cite_class_init(void)
 	int c;
 
 	for (c = 0; c < 0x80; c++) {
-		if (!is_space((unsigned char)c) && c != '.')
+		if (!qdx_is_space((unsigned char)c) && c != '.')
 			cite_class[c] |= NOT_COLON;
-		if (!is_space((unsigned char)c) && !is_digit((unsigned char)c) && c != ',' && c != 'v' &&
+		if (!qdx_is_space((unsigned char)c) && !is_digit((unsigned char)c) && c != ',' && c != 'v' &&
 		    c != 'V')
 			cite_class[c] |= NOT_LIST;
 		if (is_digit((unsigned char)c) || c == ',')
@@ -157,7 +151,7 @@ size_t qdx_citation_search_start(const char *s, size_t ws, size_t num)
 		unsigned char c = (unsigned char)s[b];
 		unsigned k = cite_class[c];
 		/* a digit counts where it starts a word: "năm 2014", not "A1" */
-		if ((k & stop) && (!is_digit(c) || (b > 0 && is_space((unsigned char)s[b - 1]))))
+		if ((k & stop) && (!is_digit(c) || (b > 0 && qdx_is_space((unsigned char)s[b - 1]))))
 			return b + 1;
 		stop |= (k >> 2) & (COLON | LIST);
 	}

@@ -364,6 +364,30 @@ static int field_place(const char *s, size_t at)
 	return s[i - 1] == '.' && i < at;   /* a sentence's end */
 }
 
+/* Where a search for fields from `from` may stop: every label is letters,
+ * spaces and commas followed by "\s*:\s*", so a match that starts before
+ * the first colon at or after `from` ends right after that colon and the
+ * spaces that follow it (unless a non-ASCII character follows them, which
+ * may be a space too: then n).  Only rule time's "label\s*$" needs no
+ * colon: without one, 0 when the text cannot end with a label. */
+static size_t fields_end(const char *s, size_t n, size_t from)
+{
+	const char *c = memchr(s + from, ':', n - from);
+	size_t e;
+
+	if (!c) {
+		for (e = n; e > from && qdx_is_space((unsigned char)s[e - 1]); e--)
+			;
+		return e > from && ((unsigned char)s[e - 1] >= 0x80 || ((s[e - 1] | 32) >= 'a' &&
+		                                                         (s[e - 1] | 32) <= 'z'))
+		               ? n
+		               : 0;
+	}
+	for (e = (size_t)(c - s) + 1; e < n && qdx_is_space((unsigned char)s[e]); e++)
+		;
+	return e < n && (unsigned char)s[e] >= 0x80 ? n : e;
+}
+
 int qdx_field_next(qdx_xctx *x, const char *s, size_t n, size_t from, qdx_field *f)
 {
 	qdx_match m;
@@ -373,7 +397,14 @@ int qdx_field_next(qdx_xctx *x, const char *s, size_t n, size_t from, qdx_field 
 	if (!x->fields)
 		return 0;
 	while (from <= n) {
-		rc = qdx_ruleset_search(x->fields, x->mt, s, n, from, &m);
+		/* no match starts before this colon: go on after it */
+		size_t e = fields_end(s, n, from);
+		const char *c;
+		rc = e ? qdx_ruleset_search(x->fields, x->mt, s, e, from, &m) : 0;
+		if (rc == 0 && e && e < n && (c = memchr(s + from, ':', e - from)) != NULL) {
+			from = (size_t)(c - s) + 1;
+			continue;
+		}
 		if (rc <= 0)
 			return 0;
 		f->label_start = qdx_match_group(&m, "label", &lab) ? (size_t)(lab.p - s) : m.start;

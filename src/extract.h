@@ -217,6 +217,12 @@ size_t qdx_field_value_end(const char *s, size_t n, size_t label_start, size_t f
 
 /* ---- small text helpers (extract.c) ----------------------------------------- */
 
+/* PCRE2's \s among ASCII bytes. */
+static inline int qdx_is_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 /* Trims spaces, tabs and the punctuation in `punct` from both ends. */
 void qdx_trim_span(const char **s, size_t *n, const char *punct);
 /* 1 when s[0..n) holds the NUL-free needle case-sensitively. */

@@ -619,6 +619,45 @@ static void test_helper_memo(void **state)
 	fx_free(&f[1]);
 }
 
+/* Fields: the search stops after the first colon it reaches, so a colon
+ * that is no field's must not hide one after it, and a label without a
+ * colon still ends a paragraph. */
+static void test_field_next(void **state)
+{
+	static const struct {
+		const char *s, *label, *value, *role;
+	} cases[] = {
+		{ "Căn cứ: Luật số 1. Cơ quan chủ trì: Sở Nội vụ", "Cơ quan chủ trì", "Sở Nội vụ",
+		  "lead" },
+		{ "a: b: c; Phối hợp:  Sở Tư pháp", "Phối hợp", "Sở Tư pháp", "partner" },
+		{ "- Thời gian thực hiện:\xC2\xA0Quý I/2014", "Thời gian thực hiện", "Quý I/2014", "time" },
+		{ "Ghi chú: xem dưới. Thời gian thực hiện", "Thời gian thực hiện", "", "time" },
+		{ "Căn cứ: Luật số 1.", NULL, NULL, NULL },
+		{ "Thời gian thực hiện 2014.", NULL, NULL, NULL },
+	};
+	qdx_xctx x;
+	qdx_field f;
+	size_t k;
+
+	(void)state;
+	memset(&x, 0, sizeof(x));
+	x.fields = qdx_rules_set(rules, "fields");
+	x.mt = qdx_matcher_new();
+	for (k = 0; k < QDX_COUNT(cases); k++) {
+		const char *s = cases[k].s;
+		int found = qdx_field_next(&x, s, strlen(s), 0, &f);
+		if (!cases[k].label) {
+			assert_int_equal(found, 0);
+			continue;
+		}
+		assert_int_equal(found, 1);
+		assert_int_equal(f.label_start, strstr(s, cases[k].label) - s);
+		assert_int_equal(f.value_start, strlen(s) - strlen(cases[k].value));
+		assert_string_equal(f.role, cases[k].role);
+	}
+	qdx_matcher_free(x.mt);
+}
+
 static void test_ymd_iso(void **state)
 {
 	static const struct {
@@ -712,6 +751,7 @@ int main(void)
 		cmocka_unit_test(test_citations_and_diagnostics),
 		cmocka_unit_test(test_citation_search_start),
 		cmocka_unit_test(test_helper_memo),
+		cmocka_unit_test(test_field_next),
 		cmocka_unit_test(test_ymd_iso),
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_corpus),
