@@ -296,7 +296,10 @@ static int may_abbreviate(const char *str, size_t n)
 	size_t i;
 
 	for (i = 0; i + 1 < n; i++) {
-		unsigned c = s[i], d = s[i + 1];
+		unsigned c = s[i], d;
+		if (c - 'A' > 'Z' - 'A' && c != 0xC4)
+			continue;
+		d = s[i + 1];
 		if ((c >= 'A' && c <= 'Z') &&
 		    ((d >= 'A' && d <= 'Z') || d == '&' || d == '.' || (d == 0xC4 && i + 2 < n)))
 			return 1;
