@@ -356,6 +356,8 @@ static void needs_index(qdx_needs *nd)
 {
 	size_t i;
 
+	if (!nd->n)   /* qsort() wants an array even of none */
+		return;
 	qsort(nd->v, nd->n, sizeof(*nd->v), by_first_byte);
 	for (i = nd->n; i-- > 0;)
 		nd->at[(unsigned char)nd->v[i].p[0]] = (unsigned char)(i + 1);
