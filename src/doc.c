@@ -238,6 +238,7 @@ void qdx_doc_free(qdx_doc *doc)
 	if (!doc)
 		return;
 	qdx_matcher_free(doc->matcher);
+	qdx_word_pairs_free(doc->pairs);
 	free(doc->diags.v);
 	qdx_arena_free(&doc->arena);
 	free(doc);

@@ -331,6 +331,7 @@ struct qdx_doc {
 	                          no capitals (TCVN3): case says nothing */
 	qdx_node *root;
 	qdx_diags diags;
+	struct qdx_word_pairs *pairs;   /* pdftable.c's, kept for the next table */
 };
 
 qdx_node *qdx_node_new(qdx_doc *doc, qdx_node_kind kind, uint32_t line);
@@ -339,6 +340,11 @@ void qdx_node_append(qdx_node *parent, qdx_node *child);
 void qdx_node_set_attr(qdx_doc *doc, qdx_node *n, const char *name, const char *value);
 /* Orders a node's children by their line (stable). */
 void qdx_node_sort_children(qdx_node *parent);
+
+/* pdftable.c: which words stand together in the text a document's tables
+ * are read from; freed with the document. */
+typedef struct qdx_word_pairs qdx_word_pairs;
+void qdx_word_pairs_free(qdx_word_pairs *wp);
 
 void qdx_doc_diag_add(qdx_doc *doc, uint32_t line, const char *severity,
                       const char *fmt, ...) QDX_PRINTF(4, 5);

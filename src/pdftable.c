@@ -105,7 +105,7 @@ typedef struct ptab {
 	prow *rows;
 	size_t nrows, caprows;
 	double wc, theta, wc_hi, wn_hi;
-	bigrams pairs;
+	const bigrams *pairs;         /* the document's, see doc_pairs() */
 	const qdx_rule *time_rules[8];
 	size_t ntime;
 	const qdx_rule *stt_alone;    /* table.rules: an STT cell alone */
@@ -382,23 +382,21 @@ static int pairs_has(const bigrams *b, uint64_t h)
 /* Word w (its hash as next_word() makes it) of a line, after `prev`
  * (0 at the line's start): the pair goes in when only a joiner stood
  * between them. */
-static uint64_t pair_word(ptab *p, uint64_t prev, uint64_t w, int joined)
+static uint64_t pair_word(bigrams *b, uint64_t prev, uint64_t w, int joined)
 {
 	uint64_t h = w ? w : 1;
 
 	if (prev && joined)
-		pairs_add(&p->pairs, pair_hash(prev, h));
+		pairs_add(b, pair_hash(prev, h));
 	return h;
 }
 
 /* Every pair of words that stands together inside one line of the
  * document: where a cell's line ends on the first and the next line starts
  * with the second, the phrase goes on ("của / Chính phủ", "cơ / quan").
- * The words of next_word(), read in one walk over each line, for every
- * line of the document passes here once per table. */
-static void learn_pairs(ptab *p)
+ * The words of next_word(), read in one walk over each line. */
+static void learn_pairs(bigrams *b, const qdx_text *t)
 {
-	const qdx_text *t = p->t;
 	size_t i;
 
 	for (i = 0; i < t->n; i++) {
@@ -416,7 +414,7 @@ static void learn_pairs(ptab *p)
 				continue;
 			}
 			if (in) {
-				prev = pair_word(p, prev, x, joined);
+				prev = pair_word(b, prev, x, joined);
 				x = WORD_SEED;
 				in = 0;
 				joined = 1;
@@ -425,8 +423,41 @@ static void learn_pairs(ptab *p)
 				joined = 0;
 		}
 		if (in)
-			pair_word(p, prev, x, joined);
+			pair_word(b, prev, x, joined);
 	}
+}
+
+/* The pairs of a text the segmenter reads: the same for each of a
+ * document's tables, which it only flags, so learnt once (a walk over
+ * every word) and kept with the document. */
+struct qdx_word_pairs {
+	bigrams set;
+	const qdx_text *t;      /* what they were learnt from */
+	const char *buf;
+	size_t n, len;
+};
+
+static const bigrams *doc_pairs(qdx_doc *doc, const qdx_text *t)
+{
+	qdx_word_pairs *wp = doc->pairs;
+
+	if (wp && wp->t == t && wp->buf == t->buf.p && wp->n == t->n && wp->len == t->buf.len)
+		return &wp->set;
+	qdx_word_pairs_free(wp);
+	wp = doc->pairs = qdx_xcalloc(1, sizeof(*wp));
+	wp->t = t;
+	wp->buf = t->buf.p;
+	wp->n = t->n;
+	wp->len = t->buf.len;
+	learn_pairs(&wp->set, t);
+	return &wp->set;
+}
+
+void qdx_word_pairs_free(qdx_word_pairs *wp)
+{
+	if (wp)
+		free(wp->set.v);
+	free(wp);
 }
 
 /* ---- rules ---------------------------------------------------------------- */
@@ -649,7 +680,6 @@ static void ptab_free(ptab *p)
 {
 	free(p->pc);
 	free(p->rows);
-	free(p->pairs.v);
 	qdx_buf_free(&p->hdr_text);
 }
 
@@ -762,7 +792,7 @@ static double gap_score(const ptab *p, const piece *a, const piece *b)
 		return s + GAP_STOP;
 	if (a->words == 1)
 		s += GAP_WORD;
-	if (a->last_word && b->first_word && pairs_has(&p->pairs, pair_hash(a->last_word, b->first_word)))
+	if (a->last_word && b->first_word && pairs_has(p->pairs, pair_hash(a->last_word, b->first_word)))
 		s += GAP_PAIR;
 	if (a->last_cap && b->first_kind == K_UPPER)
 		s += GAP_NAME;
@@ -949,7 +979,7 @@ static double carry_score(const ptab *p, const piece *x, const piece *g)
 	else if (ends_stop(x->last))
 		s -= 1;
 	if (x->last_word && g->first_word &&
-	    pairs_has(&p->pairs, pair_hash(x->last_word, g->first_word)))
+	    pairs_has(p->pairs, pair_hash(x->last_word, g->first_word)))
 		s += 2;
 	if (x->last_cap && x->words > 1 && g->first_kind == K_LOWER)
 		s += 0.5;   /* "Công nghệ, Ủy" / "ban nhân dân": a name goes on */
@@ -1318,7 +1348,7 @@ size_t qdx_table_pdf_read(qdx_doc *doc, const qdx_text *t, size_t from, size_t t
 			break;
 		}
 	}
-	learn_pairs(&p);
+	p.pairs = doc_pairs(doc, t);
 	for (r = 0; r < p.nrows; r++)
 		content_extent(&p, &p.rows[r]);
 	learn_limits(&p);
