@@ -938,6 +938,314 @@ static size_t drop_head(char *s, size_t n)
 	return o + n - i;
 }
 
+/* ---- what libxml2 need not read in the body ------------------------------ */
+
+/* libxml2 reads a page a character at a time, at a hundred instructions
+ * a byte, and a Word page is mostly what no line holds: the attributes of
+ * every element (class, width, Word's mso- styles), the VML drawings in
+ * its conditional comments, and every letter beyond windows-1252 written
+ * as a character reference ("&#7879;").  slim() rewrites the text libxml2
+ * is given so that the walk finds the same tree: the same elements, with
+ * the attributes it reads (colspan, rowspan, a style that may say
+ * font-weight or display); the same text, those references decoded as
+ * libxml2 decodes them; each comment with only its line ends; and every
+ * line end where it was, so that each node keeps its line.  It reads the
+ * text as libxml2 2.9 does, and from what it cannot be sure to read alike
+ * (a script or a style, whose text is raw; a '<' that opens no tag; a
+ * tag, comment or declaration out of the ordinary; a NUL) it leaves the
+ * rest as it is. */
+#define SLIM_NAME_MAX 100   /* libxml2 cuts a longer name */
+#define SLIM_ATTRS 64
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int is_name_start(unsigned char c)
+{
+	return (lower(c) >= 'a' && lower(c) <= 'z') || c == '_' || c == ':' || c == '.';
+}
+
+static int is_name_char(unsigned char c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9') || c == '-';
+}
+
+/* The end of the name at s[i] as libxml2 reads a tag's or an attribute's,
+ * or i when none starts there or it is too long to be read alike. */
+static size_t name_end(const char *s, size_t n, size_t i)
+{
+	size_t k = i;
+
+	if (i >= n || !is_name_start((unsigned char)s[i]))
+		return i;
+	while (k < n && is_name_char((unsigned char)s[k]))
+		k++;
+	return k - i < SLIM_NAME_MAX ? k : i;
+}
+
+static size_t skip_blanks(const char *s, size_t n, size_t i)
+{
+	while (i < n && is_blank(s[i]))
+		i++;
+	return i;
+}
+
+/* Appends the line ends of s[from..to). */
+static void put_line_ends(qdx_buf *out, const char *s, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		if (s[from] == '\n' || s[from] == '\r')
+			qdx_buf_putc(out, s[from]);
+}
+
+/* A decimal character reference at s[i] ("&#7879;"): its length and its
+ * character, or 0 for one that is left to libxml2: ASCII and NBSP, which
+ * the walk reads as markup or space, and what libxml2 refuses. */
+static size_t char_ref(const char *s, size_t n, size_t i, uint32_t *cp)
+{
+	size_t k = i + 2;
+	uint32_t v = 0;
+
+	if (i + 2 >= n || s[i + 1] != '#')
+		return 0;
+	for (; k < n && k - i < 10 && s[k] >= '0' && s[k] <= '9'; k++)
+		v = v * 10 + (uint32_t)(s[k] - '0');
+	if (k == i + 2 || k >= n || s[k] != ';' || v <= 0xA0 || v > 0x10FFFF ||
+	    (v >= 0xD800 && v <= 0xDFFF) || v == 0xFFFE || v == 0xFFFF)
+		return 0;
+	*cp = v;
+	return k + 1 - i;
+}
+
+/* The end of an attribute's value at s[k], quoted or not, or 0 for one
+ * that is not read alike. */
+static size_t value_end(const char *s, size_t n, size_t k)
+{
+	size_t from = k;
+
+	if (k < n && (s[k] == '"' || s[k] == '\'')) {
+		const char *q = memchr(s + k + 1, s[k], n - k - 1);
+		return q ? (size_t)(q - s) + 1 : 0;
+	}
+	for (; k < n && !is_blank(s[k]) && s[k] != '>'; k++)
+		if (s[k] == '"' || s[k] == '\'' || s[k] == '<' || s[k] == '=' || s[k] == '`')
+			return 0;
+	return k > from && k < n ? k : 0;
+}
+
+/* Whether a style attribute's text s[0..n) may hold what css_read()
+ * looks for: without "weight" or "display" (or a reference that could
+ * spell them) it sets nothing, as if it were not there. */
+static int style_matters(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int c = lower(u[i]);
+		if (c == '&' || (c == 'w' && starts_ci(u + i, n - i, "weight")) ||
+		    (c == 'd' && starts_ci(u + i, n - i, "display")))
+			return 1;
+	}
+	return 0;
+}
+
+typedef struct slim_attr {
+	size_t from, name_to, to;
+} slim_attr;
+
+/* Whether the attribute s[a->from..a->to) is one the walk reads (attr()),
+ * `styles` being how many style attributes the tag has: libxml2 keeps the
+ * first, so one that does not matter goes only when it is alone. */
+static int attr_kept(const char *s, const slim_attr *a, size_t styles)
+{
+	qdx_span name = { s + a->from, a->name_to - a->from };
+
+	if (span_is(name, "colspan") || span_is(name, "rowspan"))
+		return 1;
+	return span_is(name, "style") && (styles > 1 || style_matters(s + a->from, a->to - a->from));
+}
+
+/* The attributes of the start tag whose name ends at s[k]: their bounds
+ * in a[], their number in *na, the offset of the tag's '>' or "/>"; 0 when
+ * it is not read alike. */
+static size_t tag_attrs(const char *s, size_t n, size_t k, slim_attr *a, size_t *na)
+{
+	*na = 0;
+	for (;;) {
+		k = skip_blanks(s, n, k);
+		if (k >= n)
+			return 0;
+		if (s[k] == '>' || (s[k] == '/' && k + 1 < n && s[k + 1] == '>'))
+			return k;
+		if (*na == SLIM_ATTRS)
+			return 0;
+		a[*na].from = k;
+		k = a[*na].name_to = name_end(s, n, k);
+		if (k == a[*na].from)
+			return 0;
+		k = skip_blanks(s, n, k);
+		if (k < n && s[k] == '=') {
+			k = value_end(s, n, skip_blanks(s, n, k + 1));
+			if (!k)
+				return 0;
+			a[*na].to = k;
+		} else {
+			k = a[*na].to = a[*na].name_to;
+		}
+		++*na;
+	}
+}
+
+/* The start tag at s[i] ('<' and a letter), with only the attributes the
+ * walk reads, their line ends kept.  Returns the offset after it, 0 when
+ * it is not read alike.  A meta may name the charset libxml2 switches to:
+ * it goes as it is. */
+static size_t slim_tag(qdx_buf *out, const char *s, size_t n, size_t i)
+{
+	static const char *const raw[] = { "script", "style", "textarea", "title", "xmp",
+		                           "plaintext", "iframe", "noembed", "noframes",
+		                           "noscript", "template" };
+	slim_attr a[SLIM_ATTRS];
+	size_t e = name_end(s, n, i + 1), na, k, c, styles = 0, prev;
+	qdx_span name = { s + i + 1, e - i - 1 };
+
+	for (k = 0; k < QDX_COUNT(raw); k++)
+		if (span_is(name, raw[k]))
+			return 0;
+	c = e > i + 1 ? tag_attrs(s, n, e, a, &na) : 0;
+	if (!c)
+		return 0;
+	if (span_is(name, "meta")) {
+		qdx_buf_put(out, s + i, c + 1 - i);
+		return c + 1;
+	}
+	for (k = 0; k < na; k++)
+		styles += span_is((qdx_span){ s + a[k].from, a[k].name_to - a[k].from }, "style");
+	qdx_buf_put(out, s + i, e - i);
+	for (prev = e, k = 0; k < na; prev = a[k++].to) {
+		put_line_ends(out, s, prev, a[k].from);
+		if (attr_kept(s, &a[k], styles)) {
+			qdx_buf_putc(out, ' ');
+			qdx_buf_put(out, s + a[k].from, a[k].to - a[k].from);
+		} else {
+			put_line_ends(out, s, a[k].from, a[k].to);
+		}
+	}
+	put_line_ends(out, s, prev, c);
+	k = s[c] == '>' ? c + 1 : c + 2;
+	qdx_buf_put(out, s + c, k - c);
+	return k;
+}
+
+/* A declaration, a processing instruction or one of Word's "<![if ...]>"
+ * markers at s[i]: copied up to its '>', which no '<' (nor, in a doctype,
+ * a quote that could hide a '>') may precede.  Returns the offset after
+ * it, 0 when it is not read alike. */
+static size_t slim_bang(qdx_buf *out, const char *s, size_t n, size_t i)
+{
+	const char *gt = memchr(s + i, '>', n - i);
+	int doctype = starts_ci((const unsigned char *)s + i, n - i, "<!doctype");
+	size_t k, end;
+
+	if (!gt || (s[i + 1] == '?' && (i + 2 >= n || !is_name_start((unsigned char)s[i + 2]))))
+		return 0;
+	end = (size_t)(gt - s) + 1;
+	for (k = i + 1; k < end; k++)
+		if (s[k] == '<' || (doctype && (s[k] == '"' || s[k] == '\'')))
+			return 0;
+	qdx_buf_put(out, s + i, end - i);
+	return end;
+}
+
+/* The comment at s[i] with only its line ends.  0 when libxml2 might end
+ * it elsewhere than at the first "-->" ("<!-->", "--!>"). */
+static size_t slim_comment(qdx_buf *out, const char *s, size_t n, size_t i)
+{
+	size_t e = comment_end(s, n, i);
+
+	if (e >= n || memmem(s + i + 4, e - 1 - (i + 4), "--!", 3))
+		return 0;
+	qdx_buf_put(out, "<!--", 4);
+	put_line_ends(out, s, i + 4, e - 3);
+	qdx_buf_put(out, "-->", 3);
+	return e;
+}
+
+/* What starts with the '<' at s[i]; see slim_tag(). */
+static size_t slim_markup(qdx_buf *out, const char *s, size_t n, size_t i)
+{
+	unsigned char c = i + 1 < n ? (unsigned char)s[i + 1] : 0;
+	size_t e;
+
+	if (lower(c) >= 'a' && lower(c) <= 'z')
+		return slim_tag(out, s, n, i);
+	if (c == '/') {
+		if (i + 2 >= n || lower((unsigned char)s[i + 2]) < 'a' || lower((unsigned char)s[i + 2]) > 'z')
+			return 0;
+		e = skip_blanks(s, n, name_end(s, n, i + 2));
+		if (e >= n || s[e] != '>' || e == i + 2)
+			return 0;
+		qdx_buf_put(out, s + i, e + 1 - i);
+		return e + 1;
+	}
+	if (starts_ci((const unsigned char *)s + i, n - i, "<!--"))
+		return slim_comment(out, s, n, i);
+	if (c == '!' || c == '?')
+		return slim_bang(out, s, n, i);
+	return 0;
+}
+
+/* Whether the markup at u[0..n), read alike, opens or closes the body.
+ * Text outside a body, or straight in the html or head element, makes
+ * libxml2 open the elements it implies (html, body, a p) when it hands
+ * the text over, at the end of the run it read in one go: decoding a
+ * reference joins two runs and moves those elements' line.  In a body no
+ * text implies any, and nothing but "</body>" and "</html>" closes it. */
+static int body_after(const unsigned char *u, size_t n, int body)
+{
+	if (tag_at(u, n, "<body"))
+		return 1;
+	return body && !tag_at(u, n, "</body") && !tag_at(u, n, "</html");
+}
+
+/* Appends s[0..n) to `out` as libxml2 need read it (see above). */
+static void slim(qdx_buf *out, const char *s, size_t n)
+{
+	size_t i = 0, j, k, end = memchr(s, '\0', n) ? 0 : n;
+	int body = 0;
+	uint32_t cp;
+
+	qdx_buf_reserve(out, n);
+	while (i < end) {
+		for (j = i; j < n && s[j] != '<' && s[j] != '&'; j++)
+			;
+		qdx_buf_put(out, s + i, j - i);
+		i = j;
+		if (i >= n)
+			break;
+		if (s[i] == '&') {
+			k = body ? char_ref(s, n, i, &cp) : 0;
+			if (k) {
+				qdx_buf_put_utf8(out, cp);
+				i += k;
+			} else {
+				qdx_buf_putc(out, '&');
+				i++;
+			}
+			continue;
+		}
+		k = slim_markup(out, s, n, i);
+		if (!k)
+			break;
+		body = body_after((const unsigned char *)s + i, n - i, body);
+		i = k;
+	}
+	qdx_buf_put(out, s + i, n - i);
+}
+
 /* Gives libxml2 UTF-8 from qdx_decode(), the decoder text files go
  * through: libxml2's own iconv conversion stops at the first byte iconv
  * rejects (0x81 in windows-1252, any unassigned byte in windows-1258) and
@@ -1034,11 +1342,12 @@ int qdx_html_read(qdx_text *out, const unsigned char *in, size_t n, qdx_error *e
 	const char *encoding;
 	htmlDocPtr doc = NULL;
 	html_walk *w = NULL;
-	qdx_buf tmp;
+	qdx_buf tmp, slimmed;
 	size_t limit;
 	int rc = 0;
 
 	qdx_buf_init(&tmp);
+	qdx_buf_init(&slimmed);
 	if (n == 0) {
 		rc = qdx_error_set(err, QDX_EINPUT, NULL, 0, 0, "empty HTML document");
 		goto cleanup;
@@ -1051,8 +1360,12 @@ int qdx_html_read(qdx_text *out, const unsigned char *in, size_t n, qdx_error *e
 		goto cleanup;
 	}
 	limit = n < (QDX_BUF_MAX / 2 - 65536) / HTML_GROWTH ? n * HTML_GROWTH + 65536 : QDX_BUF_MAX / 2;
-	if (encoding != NULL)   /* the text is UTF-8 of ours, in tmp */
-		n = tmp.len = drop_head(tmp.p, tmp.len);
+	if (encoding != NULL) {   /* the text is UTF-8 of ours, in tmp */
+		tmp.len = drop_head(tmp.p, tmp.len);
+		slim(&slimmed, tmp.p, tmp.len);
+		p = (const unsigned char *)slimmed.p;
+		n = slimmed.len;
+	}
 	doc = parse(p, n, encoding);
 	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
 		rc = qdx_error_set(err, QDX_EINPUT, NULL, 0, 0, "no HTML found to parse");
@@ -1079,6 +1392,7 @@ cleanup:
 	}
 	xmlFreeDoc(doc);
 	qdx_buf_free(&tmp);
+	qdx_buf_free(&slimmed);
 	return rc;
 }
 

@@ -267,6 +267,39 @@ static void test_head(void **state)
 	assert_int_equal(t->n, 1);
 }
 
+/* What libxml2 is spared (attributes the walk does not read, references,
+ * comments' text) leaves every line, flag and line number as they were. */
+static void test_slim(void **state)
+{
+	qdx_text *t = *state;
+
+	read_string(t, "<html><body>\n"
+	               "<p class=x style=\"mso-bidi-font-weight:normal;font-weight:bold\"\n"
+	               "align=center>B&#7887;ld</p>\n<!-- a\nb -->\n<p>after</p>\n"
+	               /* libxml2 keeps the first of two styles */
+	               "<p style=\"color:red\" style=\"font-weight:bold\">plain</p>\n"
+	               "<p style=\"font-weight:bold\" style=\"color:red\">bold</p>\n"
+	               "<p STYLE='FONT-WEIGHT:BOLD' Class=y>caps</p>\n"
+	               "<table><tr><td class=a colspan=2>a</td><td>b</td></tr>\n"
+	               "<tr><td>c</td><td>d</td><td>e</td></tr></table></body></html>");
+	expect(t, 0, 3, BOLD, "Bỏld");
+	expect(t, 1, 6, 0, "after");
+	expect(t, 2, 7, 0, "plain");
+	expect(t, 3, 8, BOLD, "bold");
+	expect(t, 4, 9, BOLD, "caps");
+	expect(t, 5, 10, ROW, "a\t\tb");
+	expect(t, 6, 11, ROW, "c\td\te");
+	expect(t, 7, 11, 0, "");
+	assert_int_equal(t->n, 8);
+
+	/* Text before a body makes libxml2 imply one, at the line where the
+	 * run it read ends: the reference ends the first. */
+	read_string(t, "A&#7879;\nB<p>x</p>");
+	expect(t, 0, 1, 0, "Aệ B");
+	expect(t, 1, 2, 0, "x");
+	assert_int_equal(t->n, 2);
+}
+
 static void repeat(qdx_buf *b, const char *s, size_t k)
 {
 	while (k-- > 0)
@@ -413,6 +446,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_line_ends, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_word, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deep_nesting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_far_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
