@@ -93,8 +93,20 @@ int qdx_upper_only(const char *s, size_t n)
 	int letters = 0;
 
 	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
 		uint32_t cp;
-		size_t k = qdx_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+		size_t k;
+
+		/* Every line is asked, and most answer at their second letter,
+		 * an ASCII one as often as not: those are read here. */
+		if (c < 0x80) {
+			if (c >= 'a' && c <= 'z')
+				return 0;
+			letters += c >= 'A' && c <= 'Z';
+			i++;
+			continue;
+		}
+		k = qdx_utf8_decode((const unsigned char *)s + i, n - i, &cp);
 		if (!k)
 			return 0;
 		if (qdx_is_lower(cp))
