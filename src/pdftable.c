@@ -399,6 +399,12 @@ static void learn_pairs(bigrams *b, const qdx_text *t)
 {
 	size_t i;
 
+	/* Prose has a pair in some 25 bytes: room for one in 16 seldom
+	 * needs to grow. */
+	for (b->cap = 1024; b->cap < t->buf.len / 8; b->cap *= 2)
+		;
+	b->v = qdx_xcalloc(b->cap, sizeof(*b->v));
+
 	for (i = 0; i < t->n; i++) {
 		const char *s = qdx_text_line(t, i);
 		size_t n = t->v[i].len, j, k;
