@@ -369,6 +369,10 @@ static const uint8_t lead_class[256] = {
 };
 static uint8_t pair_flag[L_COUNT][64];
 
+/* By lead byte, the length of the forms utf8_at() reads inline (C2..DF,
+ * E1..EC, EE..EF: only their continuation bytes need a look), else 0. */
+static uint8_t short_len[256];
+
 /* Bit k set: U+00C0+k is a letter of Vietnamese (À Á Â Ã È É Ê Ì Í Ò Ó Ô
  * Õ Ù Ú Ý and their small forms). */
 #define VIET_LATIN1 0x263C370F263C370Full
@@ -758,6 +762,8 @@ static void tables_build(void)
 	for (l = 0; l < L_COUNT; l++)
 		for (c = 0x80; c < 0xC0; c++)
 			pair_flag[l][c & 0x3F] = pair_flags_of(l, c);
+	for (c = 0xC2; c <= 0xEF; c++)
+		short_len[c] = c <= 0xDF ? 2 : c == 0xE0 || c == 0xED ? 0 : 3;
 	bytecodes_build();
 }
 
@@ -1332,8 +1338,10 @@ static size_t line_flags(const unsigned char *s, size_t n, int *flags)
 
 	while ((i = qdx_skip_ascii(s, n, i)) < n) {
 		uint32_t cp;
-		size_t k = utf8_at(s + i, n - i, &cp);
+		size_t k = short_len[s[i]];
 
+		if (!k || n - i < k || (s[i + 1] & 0xC0) != 0x80 || (k == 3 && (s[i + 2] & 0xC0) != 0x80))
+			k = qdx_utf8_decode(s + i, n - i, &cp);
 		if (!k)
 			break;
 		f |= pair_flag[lead_class[s[i]]][s[i + 1] & 0x3F];
