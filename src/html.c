@@ -409,6 +409,18 @@ static uint32_t count_newlines(const char *s, size_t n)
 	return k;
 }
 
+/* The bytes that may start a space, a marker or the end of a text: a
+ * run of visible characters is read a table lookup a byte. */
+static const unsigned char run_stop[256] = {
+	['\0'] = 1, [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1, ['\v'] = 1,
+	['<'] = 1, [0xC2] = 1
+};
+
+static int ends_run(const char *s)
+{
+	return run_stop[(unsigned char)*s] && (*s == '\0' || space_len(s) || marker_len(s));
+}
+
 static void text(html_walk *w, const char *s)
 {
 	if (w->skip) {
@@ -435,7 +447,7 @@ static void text(html_walk *w, const char *s)
 			s += k;
 			continue;
 		}
-		for (e = s + 1; *e != '\0' && !space_len(e) && !marker_len(e); e++)
+		for (e = s + 1; !ends_run(e); e++)
 			;
 		put(w, s, (size_t)(e - s));
 		s = e;
