@@ -701,6 +701,7 @@ typedef struct bytecode {
 } bytecode;
 
 static bytecode bytecodes[QDX_LEGACY_COUNT][256];
+static int printable_same;   /* every encoding reads ' '..'~' as themselves */
 
 /* What a byte is to score_legacy(): a separator in every 8-bit encoding,
  * in some, and not an ASCII letter. */
@@ -733,6 +734,10 @@ static void bytecodes_build(void)
 				bc->len = (uint8_t)utf8_put(bc->utf8, m);
 			bc->same = m == b && b < 0x80;
 		}
+	printable_same = 1;
+	for (e = 0; e < QDX_LEGACY_COUNT; e++)
+		for (b = 0x20; b < 0x7F; b++)
+			printable_same &= bytecodes[e][b].same;
 	for (b = 0; b < 256; b++) {
 		unsigned seps = 0;
 
@@ -847,6 +852,17 @@ static void compose_byte(composer *c, const bytecode *bc)
 		compose_glyph(c, &bc->g[1]);
 }
 
+/* Whether the 8 bytes at s are all printable ASCII: none has bit 7 set,
+ * none is below ' ' (subtracting borrows) or DEL (adding carries). */
+static int printable8(const unsigned char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, 8);
+	return !((w | (w - 0x2020202020202020ull) | (w + 0x0101010101010101ull)) &
+	         0x8080808080808080ull);
+}
+
 /* Appends s[0..n) read as `enc` to `out`; 1 when the result holds a mark
  * that NFC must still compose.  A byte makes at most two characters of
  * three bytes each. */
@@ -872,6 +888,8 @@ static int compose_bytes(qdx_buf *out, qdx_legacy_enc enc, const unsigned char *
 
 			compose_flush(&c);
 			o = out->p + out->len;
+			for (; printable_same && j + 8 <= n && printable8(s + j); j += 8)
+				memcpy(o + (j - i), s + j, 8);
 			for (; j < n && t[s[j]].same; j++)
 				o[j - i] = (char)s[j];
 			if (j < n && t[s[j]].g[0].mark)
