@@ -1388,14 +1388,20 @@ static int cp1252_byte(uint32_t cp)
 	return -1;
 }
 
+enum { K_TCVN3, K_VNI, K_COUNT };
+static const qdx_legacy_enc repair_enc[K_COUNT] = { QDX_LEGACY_TCVN3, QDX_LEGACY_VNI };
+static const char *const repair_name[K_COUNT] = { "tcvn3", "vni" };
+
 /* Turns a word of UTF-8 back into the windows-1252 bytes it was decoded
  * from; 0 when it holds a character windows-1252 cannot produce.  With
- * `t`, *same says whether the bytes read as `t` are the word again. */
-static int to_cp1252(qdx_buf *b, const char *s, size_t n, const bytecode *t, int *same)
+ * `same`, same[k] says whether the bytes read as repair_enc[k] are the
+ * word again. */
+static int to_cp1252(qdx_buf *b, const char *s, size_t n, int *same)
 {
+	const bytecode *t = bytecodes[repair_enc[K_TCVN3]], *v = bytecodes[repair_enc[K_VNI]];
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
-	int all = 1;
+	int all_t = 1, all_v = 1;
 
 	buf_truncate(b, 0);
 	qdx_buf_reserve(b, n);   /* a character, one byte at least, makes one */
@@ -1406,14 +1412,18 @@ static int to_cp1252(qdx_buf *b, const char *s, size_t n, const bytecode *t, int
 
 		if (byte < 0)
 			break;
-		if (t)
-			all &= t[byte].len && t[byte].g[0].cp == cp;
+		if (same) {
+			all_t &= t[byte].len && t[byte].g[0].cp == cp;
+			all_v &= v[byte].len && v[byte].g[0].cp == cp;
+		}
 		b->p[b->len++] = (char)byte;
 		i += k;
 	}
 	buf_truncate(b, b->len);
-	if (t)
-		*same = all;
+	if (same) {
+		same[K_TCVN3] = all_t;
+		same[K_VNI] = all_v;
+	}
 	return i == n;
 }
 
@@ -1436,7 +1446,7 @@ static int repair_line(dec *d, qdx_buf *out, qdx_legacy_enc enc, const char *s, 
 		} else {
 			while (j < n && !is_blank(u[j]))
 				j++;
-			if (to_cp1252(&d->bytes, s + i, j - i, NULL, NULL))
+			if (to_cp1252(&d->bytes, s + i, j - i, NULL))
 				loose |= legacy_word(d, out, enc, (const unsigned char *)d->bytes.p,
 				                     d->bytes.len, 0);
 			else
@@ -1450,19 +1460,20 @@ static int repair_line(dec *d, qdx_buf *out, qdx_legacy_enc enc, const char *s, 
 }
 
 /* How line `s` fares read back as repair_line() reads it, each word as
- * `enc` alone (see legacy_word()): its score in `*judge`, word by word
- * from the bytes (score_bytes()), and whether the reading changes the
- * line at all.  Nothing is written: a word changes when a byte of it reads
+ * TCVN3 and as VNI alone (see legacy_word()): the scores in judge[k], word
+ * by word from the bytes (score_bytes()), and in changed[k] whether the
+ * reading changes the line at all.  A word is turned back into bytes once
+ * for both.  Nothing is written: a word changes when a byte of it reads
  * as another character, and the capitals of tcvn3_capitals() change no
  * word's class, only, maybe, a line no reading changed. */
-static int read_back(dec *d, qdx_legacy_enc enc, const char *s, size_t n, score *judge)
+static void read_back(dec *d, const char *s, size_t n, score *judge, int *changed)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
-	int same = 1, word_same;
+	int same[K_COUNT] = { 1, 1 }, word_same[K_COUNT], k;
 	score sc;
 
-	memset(judge, 0, sizeof(*judge));
+	memset(judge, 0, K_COUNT * sizeof(*judge));
 	while (i < n) {
 		size_t j = i;
 
@@ -1472,27 +1483,29 @@ static int read_back(dec *d, qdx_legacy_enc enc, const char *s, size_t n, score 
 		}
 		while (j < n && !is_blank(u[j]))
 			j++;
-		if (to_cp1252(&d->bytes, s + i, j - i, bytecodes[enc], &word_same)) {
-			score_bytes(&d->words, &sc, enc, (const unsigned char *)d->bytes.p, d->bytes.len);
-			same &= word_same;
+		if (to_cp1252(&d->bytes, s + i, j - i, word_same)) {
+			for (k = 0; k < K_COUNT; k++) {
+				score_bytes(&d->words, &sc, repair_enc[k], (const unsigned char *)d->bytes.p,
+				            d->bytes.len);
+				score_sum(&judge[k], &sc);
+				same[k] &= word_same[k];
+			}
 		} else {
 			score_text(&d->words, &sc, s + i, j - i);
+			for (k = 0; k < K_COUNT; k++)
+				score_sum(&judge[k], &sc);
 		}
-		score_sum(judge, &sc);
 		i = j;
 	}
-	if (same && enc == QDX_LEGACY_TCVN3) {
+	if (same[K_TCVN3]) {
 		buf_truncate(&d->line, 0);
 		qdx_buf_put(&d->line, s, n);
 		tcvn3_capitals(d->line.p, n);
-		same = !memcmp(d->line.p, s, n);
+		same[K_TCVN3] = !memcmp(d->line.p, s, n);
 	}
-	return !same;
+	for (k = 0; k < K_COUNT; k++)
+		changed[k] = !same[k];
 }
-
-enum { K_TCVN3, K_VNI, K_COUNT };
-static const qdx_legacy_enc repair_enc[K_COUNT] = { QDX_LEGACY_TCVN3, QDX_LEGACY_VNI };
-static const char *const repair_name[K_COUNT] = { "tcvn3", "vni" };
 
 /* A suspicious line, and how its TCVN3 and VNI readings fare. */
 enum { V_NONE, V_AMBIGUOUS, V_CLEAR };
@@ -1511,20 +1524,20 @@ typedef struct verdict {
  * it is mojibake of that kind.  Returns 1 when one of them is either. */
 static int judge_line(dec *d, const char *s, size_t n, const score *as_is, verdict *v)
 {
-	int k, any = 0;
+	int k, any = 0, changed[K_COUNT];
+	score sc[K_COUNT];
 
 	v->deferred = 0;
+	read_back(d, s, n, sc, changed);
 	for (k = 0; k < K_COUNT; k++) {
-		score sc;
-
 		v->state[k] = V_NONE;
 		v->value[k] = INT_MIN;
-		if (!read_back(d, repair_enc[k], s, n, &sc))
+		if (!changed[k])
 			continue;
-		v->value[k] = sc.value;
-		if (sc.value >= as_is->value + 3 && bad_words(&sc) < bad_words(as_is))
+		v->value[k] = sc[k].value;
+		if (sc[k].value >= as_is->value + 3 && bad_words(&sc[k]) < bad_words(as_is))
 			v->state[k] = V_CLEAR;
-		else if (sc.value >= as_is->value && !bad_words(&sc))
+		else if (sc[k].value >= as_is->value && !bad_words(&sc[k]))
 			v->state[k] = V_AMBIGUOUS;
 		any |= v->state[k] != V_NONE;
 	}
