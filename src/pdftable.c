@@ -399,9 +399,9 @@ static void learn_pairs(bigrams *b, const qdx_text *t)
 {
 	size_t i;
 
-	/* Prose has a pair in some 25 bytes: room for one in 16 seldom
-	 * needs to grow. */
-	for (b->cap = 1024; b->cap < t->buf.len / 8; b->cap *= 2)
+	/* Prose has a pair in some 25 bytes: a slot per 16 bytes, rounded
+	 * up to a power of two, is mostly room enough (it grows half full). */
+	for (b->cap = 1024; b->cap < t->buf.len / 16; b->cap *= 2)
 		;
 	b->v = qdx_xcalloc(b->cap, sizeof(*b->v));
 
