@@ -13,6 +13,7 @@
 #include "legacy.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <threads.h>
@@ -151,9 +152,48 @@ static void memo_keep(memo *m, memo_slot *e, int how, const unsigned char *s, si
 	e->cls[how] = (uint8_t)cls;
 }
 
-static void memo_free(memo *m)
+/* Each thread keeps its memo from one document to the next: an
+ * archive's documents share most of their words, and so do the copies of
+ * one text.  Past MEMO_KEPT slots (a megabyte) it is emptied after the
+ * document that filled it. */
+#define MEMO_KEPT (1u << 15)
+
+static pthread_key_t memo_key;
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+
+static void memo_free(void *p)
 {
+	memo *m = p;
+
 	free(m->slot);
+	free(m);
+}
+
+static void memo_key_make(void)
+{
+	if (pthread_key_create(&memo_key, memo_free))
+		qdx_die("cannot create a thread key");
+}
+
+static memo *thread_memo(void)
+{
+	memo *m;
+
+	pthread_once(&memo_once, memo_key_make);
+	m = pthread_getspecific(memo_key);
+	if (!m) {
+		m = qdx_xcalloc(1, sizeof(*m));
+		pthread_setspecific(memo_key, m);
+	}
+	return m;
+}
+
+static void memo_trim(memo *m)
+{
+	if (m->cap <= MEMO_KEPT)
+		return;
+	free(m->slot);
+	memset(m, 0, sizeof(*m));
 }
 
 /* ---- the decoder's state ------------------------------------------------ */
@@ -167,7 +207,7 @@ typedef struct dec {
 	qdx_buf work;     /* UTF-8 made from UTF-16, or with invalid bytes replaced */
 	qdx_buf line;     /* a line given TCVN3 capitals to see if they change it */
 	qdx_buf bytes;    /* a word turned back into windows-1252 bytes */
-	memo words;       /* the classes of the words scored so far */
+	memo *words;      /* the classes of the words scored so far: thread_memo() */
 	struct verdict *judged;   /* judge_text()'s verdicts on the UTF-8 being read */
 	size_t njudged;
 	int doc_kind;             /* its kind of mojibake (K_*), or -1 */
@@ -1129,9 +1169,9 @@ static int legacy_word(dec *d, qdx_buf *out, qdx_legacy_enc enc, const unsigned 
 	score sc, alt;
 
 	if (!alone && other_legacy(enc, &other) && has_high(s, n)) {
-		score_bytes(&d->words, &sc, enc, s, n);
+		score_bytes(d->words, &sc, enc, s, n);
 		if (bad_words(&sc)) {
-			score_bytes(&d->words, &alt, other, s, n);
+			score_bytes(d->words, &alt, other, s, n);
 			if (!bad_words(&alt) && alt.good && alt.value >= sc.value + 3)
 				enc = other;
 		}
@@ -1485,13 +1525,13 @@ static void read_back(dec *d, const char *s, size_t n, score *judge, int *change
 			j++;
 		if (to_cp1252(&d->bytes, s + i, j - i, word_same)) {
 			for (k = 0; k < K_COUNT; k++) {
-				score_bytes(&d->words, &sc, repair_enc[k], (const unsigned char *)d->bytes.p,
+				score_bytes(d->words, &sc, repair_enc[k], (const unsigned char *)d->bytes.p,
 				            d->bytes.len);
 				score_sum(&judge[k], &sc);
 				same[k] &= word_same[k];
 			}
 		} else {
-			score_text(&d->words, &sc, s + i, j - i);
+			score_text(d->words, &sc, s + i, j - i);
 			for (k = 0; k < K_COUNT; k++)
 				score_sum(&judge[k], &sc);
 		}
@@ -1583,7 +1623,7 @@ static int judge_text(dec *d, const unsigned char *s, size_t n)
 		}
 		if (!flags_suspect(f))
 			continue;
-		score_text(&d->words, &as_is, (const char *)s + start, len);
+		score_text(d->words, &as_is, (const char *)s + start, len);
 		if (!(f & F_ALIEN) && !bad_words(&as_is))
 			one.deferred = 1;
 		else if (!judge_line(d, (const char *)s + start, len, &as_is, &one))
@@ -1605,7 +1645,7 @@ static int judge_text(dec *d, const unsigned char *s, size_t n)
 	for (i = 0; i < nv && *doc_kind >= 0; i++) {
 		if (!v[i].deferred)
 			continue;
-		score_text(&d->words, &as_is, (const char *)s + v[i].start, v[i].len);
+		score_text(d->words, &as_is, (const char *)s + v[i].start, v[i].len);
 		judge_line(d, (const char *)s + v[i].start, v[i].len, &as_is, &v[i]);
 	}
 	d->judged = v;
@@ -1857,7 +1897,7 @@ static int vote_legacy(dec *d, const unsigned char *s, size_t m, score *best, in
 	score all[QDX_LEGACY_COUNT];
 	size_t i;
 
-	score_legacy(&d->words, all, s, m);
+	score_legacy(d->words, all, s, m);
 	best->value = *second = INT_MIN;
 	for (i = 0; i < QDX_COUNT(candidates); i++) {
 		score sc = all[encodings[candidates[i]].legacy];
@@ -1941,6 +1981,7 @@ int qdx_decode(qdx_buf *out, qdx_decode_info *info, const unsigned char *in, siz
 	qdx_buf_init(&d.work);
 	qdx_buf_init(&d.line);
 	qdx_buf_init(&d.bytes);
+	d.words = thread_memo();
 
 	e = detect(&d, in, n, forced_e, &skip);
 	info->encoding = encodings[e].name;
@@ -1954,7 +1995,7 @@ int qdx_decode(qdx_buf *out, qdx_decode_info *info, const unsigned char *in, siz
 	qdx_buf_free(&d.work);
 	qdx_buf_free(&d.line);
 	qdx_buf_free(&d.bytes);
-	memo_free(&d.words);
+	memo_trim(d.words);
 	free(d.judged);
 	return rc;
 }
