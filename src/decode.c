@@ -152,40 +152,57 @@ static void memo_keep(memo *m, memo_slot *e, int how, const unsigned char *s, si
 	e->cls[how] = (uint8_t)cls;
 }
 
-/* Each thread keeps its memo from one document to the next: an
- * archive's documents share most of their words, and so do the copies of
- * one text.  Past MEMO_KEPT slots (a megabyte) it is emptied after the
- * document that filled it. */
+/* A word of legacy text and the UTF-8 legacy_word() made of it; the
+ * slot is the word's hash, a newer word takes it over. */
+#define WORD_OUT_BYTES 24
+#define WORD_OUTS 1024
+
+typedef struct word_out {
+	uint8_t enc;      /* the reading + 1; 0: empty */
+	uint8_t in_len, out_len, loose;
+	unsigned char in[WORD_OUT_BYTES];
+	char out[3 * WORD_OUT_BYTES];
+} word_out;
+
+/* What each thread keeps from one document to the next: an archive's
+ * documents share most of their words, and so do the copies of one text.
+ * The memo is emptied after a document that grew it past MEMO_KEPT slots
+ * (a megabyte). */
 #define MEMO_KEPT (1u << 15)
 
-static pthread_key_t memo_key;
-static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+typedef struct thread_words {
+	memo words;
+	word_out outs[WORD_OUTS];
+} thread_words;
 
-static void memo_free(void *p)
+static pthread_key_t words_key;
+static pthread_once_t words_once = PTHREAD_ONCE_INIT;
+
+static void thread_words_free(void *p)
 {
-	memo *m = p;
+	thread_words *t = p;
 
-	free(m->slot);
-	free(m);
+	free(t->words.slot);
+	free(t);
 }
 
-static void memo_key_make(void)
+static void words_key_make(void)
 {
-	if (pthread_key_create(&memo_key, memo_free))
+	if (pthread_key_create(&words_key, thread_words_free))
 		qdx_die("cannot create a thread key");
 }
 
-static memo *thread_memo(void)
+static thread_words *thread_words_get(void)
 {
-	memo *m;
+	thread_words *t;
 
-	pthread_once(&memo_once, memo_key_make);
-	m = pthread_getspecific(memo_key);
-	if (!m) {
-		m = qdx_xcalloc(1, sizeof(*m));
-		pthread_setspecific(memo_key, m);
+	pthread_once(&words_once, words_key_make);
+	t = pthread_getspecific(words_key);
+	if (!t) {
+		t = qdx_xcalloc(1, sizeof(*t));
+		pthread_setspecific(words_key, t);
 	}
-	return m;
+	return t;
 }
 
 static void memo_trim(memo *m)
@@ -207,7 +224,8 @@ typedef struct dec {
 	qdx_buf work;     /* UTF-8 made from UTF-16, or with invalid bytes replaced */
 	qdx_buf line;     /* a line given TCVN3 capitals to see if they change it */
 	qdx_buf bytes;    /* a word turned back into windows-1252 bytes */
-	memo *words;      /* the classes of the words scored so far: thread_memo() */
+	memo *words;      /* the classes of the words scored so far, and */
+	word_out *outs;   /* the words read last: the thread's, see thread_words */
 	struct verdict *judged;   /* judge_text()'s verdicts on the UTF-8 being read */
 	size_t njudged;
 	int doc_kind;             /* its kind of mojibake (K_*), or -1 */
@@ -1159,16 +1177,14 @@ static int other_legacy(qdx_legacy_enc enc, qdx_legacy_enc *other)
 }
 
 /* Appends one word (bytes without blanks) decoded as `enc` to `out`; when it
- * reads badly and the sibling encoding reads it as Vietnamese, uses that
- * (unless `alone`: judging a line, the cheaper reading is enough).
+ * reads badly and the sibling encoding reads it as Vietnamese, uses that.
  * Returns 1 when the result holds a mark that NFC must still compose. */
-static int legacy_word(dec *d, qdx_buf *out, qdx_legacy_enc enc, const unsigned char *s,
-                       size_t n, int alone)
+static int read_word(dec *d, qdx_buf *out, qdx_legacy_enc enc, const unsigned char *s, size_t n)
 {
 	qdx_legacy_enc other;
 	score sc, alt;
 
-	if (!alone && other_legacy(enc, &other) && has_high(s, n)) {
+	if (other_legacy(enc, &other) && has_high(s, n)) {
 		score_bytes(d->words, &sc, enc, s, n);
 		if (bad_words(&sc)) {
 			score_bytes(d->words, &alt, other, s, n);
@@ -1177,6 +1193,34 @@ static int legacy_word(dec *d, qdx_buf *out, qdx_legacy_enc enc, const unsigned 
 		}
 	}
 	return compose_bytes(out, enc, s, n);
+}
+
+/* read_word(), whose result depends on nothing but the word and `enc`:
+ * remembered in the thread's table of the words it read last (see
+ * word_out). */
+static int legacy_word(dec *d, qdx_buf *out, qdx_legacy_enc enc, const unsigned char *s, size_t n)
+{
+	word_out *e;
+	size_t at = out->len;
+	int loose;
+
+	if (n > WORD_OUT_BYTES)
+		return read_word(d, out, enc, s, n);
+	e = &d->outs[(qdx_hash(QDX_HASH_SEED, s, n) + enc) % WORD_OUTS];
+	if (e->enc == enc + 1 && e->in_len == n && !memcmp(e->in, s, n)) {
+		qdx_buf_put(out, e->out, e->out_len);
+		return e->loose;
+	}
+	loose = read_word(d, out, enc, s, n);
+	if (out->len - at <= sizeof(e->out)) {
+		e->enc = (uint8_t)(enc + 1);
+		e->in_len = (uint8_t)n;
+		memcpy(e->in, s, n);
+		e->out_len = (uint8_t)(out->len - at);
+		memcpy(e->out, out->p + at, e->out_len);
+		e->loose = (uint8_t)loose;
+	}
+	return loose;
 }
 
 /* How TCVN3 writes a letter's case: a letter it has in both cases
@@ -1310,7 +1354,7 @@ static int legacy_line(dec *d, qdx_buf *out, qdx_legacy_enc enc, const unsigned 
 		} else {
 			while (j < n && !is_blank(s[j]))
 				j++;
-			loose |= legacy_word(d, out, enc, s + i, j - i, 0);
+			loose |= legacy_word(d, out, enc, s + i, j - i);
 		}
 		i = j;
 	}
@@ -1488,7 +1532,7 @@ static int repair_line(dec *d, qdx_buf *out, qdx_legacy_enc enc, const char *s, 
 				j++;
 			if (to_cp1252(&d->bytes, s + i, j - i, NULL))
 				loose |= legacy_word(d, out, enc, (const unsigned char *)d->bytes.p,
-				                     d->bytes.len, 0);
+				                     d->bytes.len);
 			else
 				qdx_buf_put(out, s + i, j - i);
 		}
@@ -1965,6 +2009,7 @@ int qdx_decode(qdx_buf *out, qdx_decode_info *info, const unsigned char *in, siz
 {
 	int forced_e = -1, e, rc = 0;
 	size_t skip = 0;
+	thread_words *tw;
 	dec d;
 
 	memset(info, 0, sizeof(*info));
@@ -1981,7 +2026,9 @@ int qdx_decode(qdx_buf *out, qdx_decode_info *info, const unsigned char *in, siz
 	qdx_buf_init(&d.work);
 	qdx_buf_init(&d.line);
 	qdx_buf_init(&d.bytes);
-	d.words = thread_memo();
+	tw = thread_words_get();
+	d.words = &tw->words;
+	d.outs = tw->outs;
 
 	e = detect(&d, in, n, forced_e, &skip);
 	info->encoding = encodings[e].name;
