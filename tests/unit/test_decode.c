@@ -802,6 +802,42 @@ static void test_words_remembered(void **state)
 	free(tcvn3);
 }
 
+/* A thread remembers the words it read from one document to the next,
+ * each with the encoding it was read in: bytes that read badly both as
+ * TCVN3 and as VNI, so that each keeps its own reading, read as TCVN3
+ * between two readings as VNI leave the second as the first. */
+static void test_words_across_documents(void **state)
+{
+	static const char text[] = "Ủy ban nhân dân tỉnh giao cho Sở Tài chính thực hiện";
+	static const char odd[] = "q\xE0\xE1\xE2\xB5z q\xE0\xE1\xE2\xB5z";
+	encoder *vni = encoder_new(QDX_LEGACY_VNI);
+	qdx_buf bytes, want;
+	result first, other, again;
+
+	(void)state;
+	qdx_buf_init(&bytes);
+	qdx_buf_init(&want);
+	encode(vni, (const unsigned char *)text, strlen(text), &bytes, &want);
+	run(&first, bytes.p, bytes.len, "vni", 0);
+	run(&again, bytes.p, bytes.len, "vni", 0);
+	assert_same_text(first.text, first.len, want.p, want.len);
+	assert_same_text(again.text, again.len, want.p, want.len);
+	free(first.text);
+	free(again.text);
+
+	run(&first, odd, strlen(odd), "vni", 0);
+	run(&other, odd, strlen(odd), "tcvn3", 0);
+	run(&again, odd, strlen(odd), "vni", 0);
+	assert_false(other.len == first.len && !memcmp(other.text, first.text, first.len));
+	assert_same_text(again.text, again.len, first.text, first.len);
+	free(first.text);
+	free(other.text);
+	free(again.text);
+	qdx_buf_free(&bytes);
+	qdx_buf_free(&want);
+	free(vni);
+}
+
 /* What a clean file must come out as: itself without a BOM, every line
  * ending in one '\n'. */
 static void plain_lines(qdx_buf *out, const unsigned char *s, size_t n)
@@ -1208,6 +1244,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_legacy_corpus),
 		cmocka_unit_test(test_legacy_detection),
 		cmocka_unit_test(test_words_remembered),
+		cmocka_unit_test(test_words_across_documents),
 		cmocka_unit_test(test_clean_untouched),
 		cmocka_unit_test(test_line_ends),
 		cmocka_unit_test(test_bom),
