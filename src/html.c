@@ -914,6 +914,35 @@ static size_t skip_space(const char *s, size_t n, size_t i)
 	return i;
 }
 
+/* Writes the line ends of s[from..to) to o, which may be s itself at or
+ * before `from`; returns how many.  What is dropped before the parse is
+ * long and has few: eight bytes at a time are passed over while they hold
+ * neither '\n' nor '\r'. */
+static size_t line_ends(char *o, const char *s, size_t from, size_t to)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	size_t k = 0;
+
+	while (from < to) {
+		uint64_t w, lf, cr;
+
+		if (to - from >= 8) {
+			memcpy(&w, s + from, 8);
+			lf = w ^ (ones * '\n');
+			cr = w ^ (ones * '\r');
+			/* a byte of lf or cr is 0 where w has a line end */
+			if (!(((lf - ones) & ~lf) & high) && !(((cr - ones) & ~cr) & high)) {
+				from += 8;
+				continue;
+			}
+		}
+		if (s[from] == '\n' || s[from] == '\r')
+			o[k++] = s[from];
+		from++;
+	}
+	return k;
+}
+
 /* Word's "Save as Web Page" fills the head with styles and with XML
  * islands in conditional comments, a third of the file, which the walk
  * skips (K_SKIP) but libxml2 reads a character at a time.  They are taken
@@ -939,9 +968,8 @@ static size_t drop_head(char *s, size_t n)
 		}
 		if (next_what == H_OTHER && !tag_at((const unsigned char *)s + next, n - next, "</head"))
 			break;
-		for (; i < end; i++)
-			if (s[i] == '\n' || s[i] == '\r')
-				s[o++] = s[i];
+		o += line_ends(s + o, s, i, end);
+		i = end;
 	}
 	if (o < i) {
 		memmove(s + o, s + i, n - i);
@@ -1007,9 +1035,10 @@ static size_t skip_blanks(const char *s, size_t n, size_t i)
 /* Appends the line ends of s[from..to). */
 static void put_line_ends(qdx_buf *out, const char *s, size_t from, size_t to)
 {
-	for (; from < to; from++)
-		if (s[from] == '\n' || s[from] == '\r')
-			qdx_buf_putc(out, s[from]);
+	if (out->cap - out->len <= to - from)
+		qdx_buf_reserve(out, to - from);
+	out->len += line_ends(out->p + out->len, s, from, to);
+	out->p[out->len] = '\0';
 }
 
 /* A decimal character reference at s[i] ("&#7879;"): its length and its
