@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <threads.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
@@ -1427,6 +1430,57 @@ static void legacy_text(dec *d, qdx_legacy_enc enc, const unsigned char *s, size
 /* ---- mojibake ------------------------------------------------------------ */
 
 
+#ifdef __SSE2__
+/* How far line_flags() gets through s[0..n) sixteen bytes at a time,
+ * adding to *f the flags of the characters it passes: ASCII and the forms
+ * of short_len[], whose continuation bytes are checked all at once
+ * against where their leads want them.  A character that runs past the
+ * block starts the next one.  It stops at a block that holds another
+ * byte or a broken form, which the byte-wise loop then reads. */
+static size_t flags16(const unsigned char *s, size_t n, unsigned *f)
+{
+	size_t i = 0;
+
+	while (i + 16 <= n) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		/* as signed bytes: 80..BF < -64, C2..DF in [-62, -33], E1..EF in
+		 * [-31, -17] */
+		unsigned hi = (unsigned)_mm_movemask_epi8(v), cont, lead2, lead3, cut = 16, low, m;
+
+		if (!hi) {
+			i += 16;
+			continue;
+		}
+		cont = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(-64)));
+		lead2 = (unsigned)_mm_movemask_epi8(
+			_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-63)), _mm_cmplt_epi8(v, _mm_set1_epi8(-32))));
+		lead3 = (unsigned)_mm_movemask_epi8(
+			_mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xED)),
+			                 _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-32)),
+			                               _mm_cmplt_epi8(v, _mm_set1_epi8(-16)))));
+		if (hi & ~(cont | lead2 | lead3))
+			break;
+		if ((m = (lead2 & 0x8000) | (lead3 & 0xC000)) != 0)
+			cut = (unsigned)__builtin_ctz(m);
+		low = (1u << cut) - 1;
+		lead2 &= low;
+		lead3 &= low;
+		if ((lead2 << 1 | lead3 << 1 | lead3 << 2) != (cont & low))
+			break;
+		m = lead2 | lead3;
+		if (*f & F_VIET)   /* then only Latin-1 can say more */
+			m &= (unsigned)_mm_movemask_epi8(_mm_or_si128(
+				_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC2)), _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC3))));
+		for (; m; m &= m - 1) {
+			const unsigned char *c = s + i + __builtin_ctz(m);
+			*f |= pair_flag[lead_class[c[0]]][c[1] & 0x3F];
+		}
+		i += cut;
+	}
+	return i;
+}
+#endif
+
 /* What the characters of line s[0..n) say about mojibake (see
  * pair_flags_of(); flags_suspect() reads them), and the length of the
  * line's valid UTF-8 prefix, n when it is all valid.  A file is checked
@@ -1438,6 +1492,9 @@ static size_t line_flags(const unsigned char *s, size_t n, int *flags)
 	unsigned f = 0;
 	size_t i = 0;
 
+#ifdef __SSE2__
+	i = flags16(s, n, &f);
+#endif
 	while ((i = qdx_skip_ascii(s, n, i)) < n) {
 		uint32_t cp;
 		size_t k = short_len[s[i]];

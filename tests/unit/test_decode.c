@@ -1047,6 +1047,45 @@ static void test_invalid_bytes(void **state)
 	free(in);
 }
 
+/* UTF-8 is checked sixteen bytes at a time where SSE2 is: a broken form
+ * is found wherever it falls in a block, and forms the blocks leave to
+ * the byte-wise loop (E0, ED, four bytes) still pass. */
+static void test_utf8_blocks(void **state)
+{
+	static const char line[] = "Ủy ban nhân dân tỉnh giao cho Sở Tài chính, Sở Nội vụ thực hiện.";
+	static const char *const broken[] = { "\x80", "\xE1\xBB", "\xC3\xC3", "\xC0\x80",
+		                              "\xED\xA0\x80", "\xE1", "\xFF" };
+	static const char *const fine[] = { "\xE0\xA4\x85", "\xED\x9F\xBF", "\xF0\x9F\x98\x80" };
+	size_t at, k;
+	qdx_buf b;
+	result r;
+
+	(void)state;
+	qdx_buf_init(&b);
+	for (at = 0; at <= 40; at++) {
+		if (((unsigned char)line[at] & 0xC0) == 0x80)
+			continue;
+		for (k = 0; k < QDX_COUNT(broken) + QDX_COUNT(fine); k++) {
+			int bad = k < QDX_COUNT(broken);
+			b.len = 0;
+			qdx_buf_put(&b, line, at);
+			qdx_buf_puts(&b, bad ? broken[k] : fine[k - QDX_COUNT(broken)]);
+			qdx_buf_puts(&b, line + at);
+			run(&r, b.p, b.len, NULL, 0);
+			assert_string_equal(r.info.encoding, "utf-8");
+			if (bad) {
+				assert_true(r.info.invalid >= 1);
+				assert_int_equal(r.info.invalid_offsets[0], at);
+			} else {
+				assert_int_equal(r.info.invalid, 0);
+				assert_same_text(r.text, r.len, b.p, b.len);
+			}
+			free(r.text);
+		}
+	}
+	qdx_buf_free(&b);
+}
+
 static void test_strict(void **state)
 {
 	static const char in[] = "Điều 1.\nPhạm \xFFvi điều chỉnh.";
@@ -1250,6 +1289,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bom),
 		cmocka_unit_test(test_valid_prefix),
 		cmocka_unit_test(test_invalid_bytes),
+		cmocka_unit_test(test_utf8_blocks),
 		cmocka_unit_test(test_strict),
 		cmocka_unit_test(test_forced),
 	};
