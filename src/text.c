@@ -33,9 +33,14 @@ void qdx_text_add(qdx_text *t, const char *s, size_t n, uint32_t no, uint32_t fl
 	l->no = no;
 	l->flags = flags;
 	/* Each line is NUL-terminated in the buffer so stages may use it as a
-	 * C string; the NUL is not part of len. */
-	qdx_buf_put(&t->buf, s, n);
-	qdx_buf_putc(&t->buf, '\0');
+	 * C string; the NUL is not part of len.  One room check for both. */
+	if (t->buf.cap - t->buf.len <= n + 1)
+		qdx_buf_reserve(&t->buf, n + 1);
+	if (n)
+		memcpy(t->buf.p + t->buf.len, s, n);
+	t->buf.len += n + 1;
+	t->buf.p[t->buf.len - 1] = '\0';
+	t->buf.p[t->buf.len] = '\0';
 }
 
 void qdx_text_adopt(qdx_text *t, qdx_buf *b)
