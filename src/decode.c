@@ -1004,16 +1004,14 @@ static void nfc_tail(qdx_buf *b, size_t from)
 
 /* ---- scoring ------------------------------------------------------------- */
 
-/* The class of the UTF-8 word s[0..n), which holds no separator. */
-static int text_word(memo *m, const unsigned char *s, size_t n)
+/* The class of the UTF-8 word s[0..n), which holds no separator, read and
+ * kept in its memo slot `e` (or NULL). */
+static int text_word_read(memo *m, memo_slot *e, const unsigned char *s, size_t n)
 {
-	memo_slot *e = memo_find(m, s, n);
 	word w;
 	size_t i = 0;
-	int c = memo_class(e, MEMO_UTF8);
+	int c;
 
-	if (c >= 0)
-		return c;
 	memset(&w, 0, sizeof(w));
 	while (i < n) {
 		uint32_t cp;
@@ -1024,6 +1022,16 @@ static int text_word(memo *m, const unsigned char *s, size_t n)
 	c = word_take(&w);
 	memo_keep(m, e, MEMO_UTF8, s, n, c);
 	return c;
+}
+
+/* The class of the UTF-8 word s[0..n): most are in the memo, which is
+ * asked without a call. */
+static inline int text_word(memo *m, const unsigned char *s, size_t n)
+{
+	memo_slot *e = memo_find(m, s, n);
+	int c = memo_class(e, MEMO_UTF8);
+
+	return c >= 0 ? c : text_word_read(m, e, s, n);
 }
 
 /* Where the UTF-8 word that s[i] is in ends: the separator after it, whose
@@ -1061,16 +1069,15 @@ static void score_text(memo *m, score *out, const char *s, size_t n)
 
 /* The class of word s[0..n) read as `enc`, `e` its memo slot (or NULL):
  * no byte of it is a separator. */
-static int bytes_word(memo *m, memo_slot *e, qdx_legacy_enc enc, const unsigned char *s, size_t n)
+static int bytes_word_read(memo *m, memo_slot *e, qdx_legacy_enc enc, const unsigned char *s,
+                           size_t n)
 {
 	const bytecode *t = bytecodes[enc];
 	composer c;
 	word w;
 	size_t i;
-	int cls = memo_class(e, (int)enc);
+	int cls;
 
-	if (cls >= 0)
-		return cls;
 	memset(&w, 0, sizeof(w));
 	composer_init(&c, NULL, &w);
 	for (i = 0; i < n; i++)
@@ -1079,6 +1086,15 @@ static int bytes_word(memo *m, memo_slot *e, qdx_legacy_enc enc, const unsigned 
 	cls = word_take(&w);
 	memo_keep(m, e, (int)enc, s, n, cls);
 	return cls;
+}
+
+/* bytes_word_read(), the memo asked first without a call. */
+static inline int bytes_word(memo *m, memo_slot *e, qdx_legacy_enc enc, const unsigned char *s,
+                             size_t n)
+{
+	int cls = memo_class(e, (int)enc);
+
+	return cls >= 0 ? cls : bytes_word_read(m, e, enc, s, n);
 }
 
 /* Scores s[0..n) read as `enc`: score_text() of compose_bytes()'s text,
