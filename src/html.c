@@ -924,21 +924,22 @@ static size_t line_ends(char *o, const char *s, size_t from, size_t to)
 	size_t k = 0;
 
 	while (from < to) {
+		size_t end = to - from >= 8 ? from + 8 : to;
 		uint64_t w, lf, cr;
 
-		if (to - from >= 8) {
+		if (end - from == 8) {
 			memcpy(&w, s + from, 8);
 			lf = w ^ (ones * '\n');
 			cr = w ^ (ones * '\r');
 			/* a byte of lf or cr is 0 where w has a line end */
 			if (!(((lf - ones) & ~lf) & high) && !(((cr - ones) & ~cr) & high)) {
-				from += 8;
+				from = end;
 				continue;
 			}
 		}
-		if (s[from] == '\n' || s[from] == '\r')
-			o[k++] = s[from];
-		from++;
+		for (; from < end; from++)
+			if (s[from] == '\n' || s[from] == '\r')
+				o[k++] = s[from];
 	}
 	return k;
 }
