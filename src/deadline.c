@@ -984,9 +984,13 @@ static const char *const cell_words[][2] = {
 
 static int word_is(const char *s, size_t n, size_t p, const char *lo, const char *up)
 {
-	size_t k, len = strlen(lo);
+	size_t k, len;
 	unsigned char after;
 
+	/* most words differ at once: the length only for those that don't */
+	if (p >= n || (s[p] != lo[0] && s[p] != up[0]))
+		return 0;
+	len = strlen(lo);
 	if (p + len > n)
 		return 0;
 	for (k = 0; k < len; k++)
