@@ -97,9 +97,38 @@ static size_t block_nfc_lead(const unsigned char *s)
 	m = _mm_or_si128(m, _mm_or_si128(lanes_eq(v, 0xE2), lanes_eq(v, 0xEF)));
 	return first_lane(m);
 }
+/* The lanes of v holding a byte of clean()'s stop[] table. */
+static __m128i lanes_stop(__m128i v)
+{
+	__m128i m = _mm_or_si128(lanes_eq(v, '*'), lanes_eq(v, ' '));
+
+	m = _mm_or_si128(m, _mm_or_si128(lanes_eq(v, '<'), lanes_eq(v, '&')));
+	m = _mm_or_si128(m, _mm_or_si128(lanes_eq(v, '\\'), lanes_eq(v, '\t')));
+	m = _mm_or_si128(m, _mm_or_si128(lanes_eq(v, 0), lanes_eq(v, 0xC2)));
+	m = _mm_or_si128(m, _mm_or_si128(lanes_eq(_mm_and_si128(v, _mm_set1_epi8((char)0xFE)), 0xE2),
+	                                 lanes_eq(v, 0xEF)));
+	return m;
+}
+
+/* Where in the 16 bytes at s (and the one after) a run clean() copies as
+ * it is ends: a stop[] byte other than a space with a word after it. */
+static size_t block_run_end(const unsigned char *s)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)s);
+	__m128i next_stop = lanes_stop(_mm_loadu_si128((const __m128i *)(s + 1)));
+	__m128i word_space = _mm_andnot_si128(next_stop, lanes_eq(v, ' '));
+
+	return first_lane(_mm_andnot_si128(word_space, lanes_stop(v)));
+}
 #else
 /* Without SSE2 every byte is looked at. */
 static size_t block_needs_work(const unsigned char *s)
+{
+	(void)s;
+	return 0;
+}
+
+static size_t block_run_end(const unsigned char *s)
 {
 	(void)s;
 	return 0;
@@ -258,7 +287,8 @@ static void put_space(qdx_buf *b)
 }
 
 /* Bytes where clean() must look closer: markup, entities, escapes,
- * spaces and tabs, and the lead bytes of the space and invisible zoo. */
+ * spaces and tabs, and the lead bytes of the space and invisible zoo
+ * (lanes_stop() tests the same bytes 16 at a time). */
 static const unsigned char stop[256] = {
 	['*'] = 1, [' '] = 1, ['<'] = 1, ['&'] = 1, ['\\'] = 1, ['\t'] = 1, [0] = 1,
 	[0xC2] = 1, [0xE2] = 1, [0xE3] = 1, [0xEF] = 1,
@@ -333,7 +363,7 @@ static uint32_t clean(norm *nm, const char *s, size_t n)
 		} else {
 			/* a run of bytes that need nothing, copied at once; one
 			 * space between words is what put_space() would make */
-			size_t j = i + 1;
+			size_t j = skip_blocks((const unsigned char *)s, n, i + 1, block_run_end);
 			for (;;) {
 				while (j < n && !stop[(unsigned char)s[j]])
 					j++;
