@@ -11,7 +11,6 @@
  */
 #include "internal.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <unicode/unorm2.h>
 #include <unicode/utrans.h>
@@ -121,30 +120,16 @@ static size_t block_run_end(const unsigned char *s)
 	return first_lane(_mm_andnot_si128(word_space, lanes_stop(v)));
 }
 #else
-/* Without SSE2 every byte is looked at. */
-static size_t block_needs_work(const unsigned char *s)
+/* Without SSE2 every byte is looked at: no block is passed over. */
+static size_t no_block(const unsigned char *s)
 {
 	(void)s;
 	return 0;
 }
-
-static size_t block_run_end(const unsigned char *s)
-{
-	(void)s;
-	return 0;
-}
-
-static size_t block_tone_pair(const unsigned char *s)
-{
-	(void)s;
-	return 0;
-}
-
-static size_t block_nfc_lead(const unsigned char *s)
-{
-	(void)s;
-	return 0;
-}
+#define block_needs_work no_block
+#define block_run_end no_block
+#define block_tone_pair no_block
+#define block_nfc_lead no_block
 #endif
 
 /* From i on, the first place in s[0..n) where `block` finds something, or
@@ -478,9 +463,6 @@ typedef struct thread_slot {
 	                                   nfc_plain()), 2 not, 0 not asked yet */
 } thread_slot;
 
-static pthread_key_t slot_key;
-static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
-
 static void thread_slot_free(void *p)
 {
 	thread_slot *t = p;
@@ -490,23 +472,11 @@ static void thread_slot_free(void *p)
 	free(t);
 }
 
-static void slot_key_make(void)
-{
-	if (pthread_key_create(&slot_key, thread_slot_free))
-		qdx_die("cannot create a thread key");
-}
+static qdx_thread_state slot_state = QDX_THREAD_STATE(thread_slot_free, sizeof(thread_slot));
 
 static thread_slot *thread_slot_get(void)
 {
-	thread_slot *t;
-
-	pthread_once(&slot_once, slot_key_make);
-	t = pthread_getspecific(slot_key);
-	if (!t) {
-		t = qdx_xcalloc(1, sizeof(*t));
-		pthread_setspecific(slot_key, t);
-	}
-	return t;
+	return qdx_thread_get(&slot_state);
 }
 
 /* This thread's slot with a transliterator of these rules, or NULL. */
