@@ -143,3 +143,26 @@ char *qdx_buf_detach(qdx_buf *b, size_t *len)
 	qdx_buf_init(b);
 	return p;
 }
+
+void *qdx_thread_get(qdx_thread_state *ts)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	void *p;
+
+	/* pthread_once() takes no argument, so one lock makes every key */
+	if (!__atomic_load_n(&ts->ready, __ATOMIC_ACQUIRE)) {
+		pthread_mutex_lock(&mu);
+		if (!ts->ready) {
+			if (pthread_key_create(&ts->key, ts->free_fn))
+				qdx_die("cannot create a thread key");
+			__atomic_store_n(&ts->ready, 1, __ATOMIC_RELEASE);
+		}
+		pthread_mutex_unlock(&mu);
+	}
+	p = pthread_getspecific(ts->key);
+	if (!p) {
+		p = qdx_xcalloc(1, ts->size);
+		pthread_setspecific(ts->key, p);
+	}
+	return p;
+}

@@ -13,7 +13,6 @@
 #include "legacy.h"
 
 #include <limits.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <threads.h>
@@ -178,9 +177,6 @@ typedef struct thread_words {
 	word_out outs[WORD_OUTS];
 } thread_words;
 
-static pthread_key_t words_key;
-static pthread_once_t words_once = PTHREAD_ONCE_INIT;
-
 static void thread_words_free(void *p)
 {
 	thread_words *t = p;
@@ -189,23 +185,11 @@ static void thread_words_free(void *p)
 	free(t);
 }
 
-static void words_key_make(void)
-{
-	if (pthread_key_create(&words_key, thread_words_free))
-		qdx_die("cannot create a thread key");
-}
+static qdx_thread_state words_state = QDX_THREAD_STATE(thread_words_free, sizeof(thread_words));
 
 static thread_words *thread_words_get(void)
 {
-	thread_words *t;
-
-	pthread_once(&words_once, words_key_make);
-	t = pthread_getspecific(words_key);
-	if (!t) {
-		t = qdx_xcalloc(1, sizeof(*t));
-		pthread_setspecific(words_key, t);
-	}
-	return t;
+	return qdx_thread_get(&words_state);
 }
 
 static void memo_trim(memo *m)

@@ -21,7 +21,6 @@
 #include "rules.h"
 
 #include <pcre2.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -138,31 +137,20 @@ static void memo_free(void *p)
 	free(mm);
 }
 
-static pthread_key_t memo_key;
-static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
-
-static void memo_key_make(void)
-{
-	if (pthread_key_create(&memo_key, memo_free))
-		qdx_die("cannot create a thread key");
-}
+static qdx_thread_state memo_state = QDX_THREAD_STATE(memo_free, sizeof(memo));
 
 /* This thread's memo, emptied when the rules are not those it knows. */
 static memo *thread_memo(const qdx_rules *rules)
 {
-	memo *mm;
+	memo *mm = qdx_thread_get(&memo_state);
 
-	pthread_once(&memo_once, memo_key_make);
-	mm = pthread_getspecific(memo_key);
-	if (!mm) {
-		mm = qdx_xcalloc(1, sizeof(*mm));
+	if (!mm->md) {
 		mm->md = pcre2_match_data_create(1, NULL);
 		mm->mc = pcre2_match_context_create(NULL);
 		if (!mm->md || !mm->mc)
 			qdx_die("out of memory (PCRE2 match data)");
 		pcre2_set_match_limit(mm->mc, PROBE_LIMIT);
 		mm->canon = qdx_canon_new();
-		pthread_setspecific(memo_key, mm);
 	}
 	if (mm->serial != rules->serial) {
 		memset(mm->word, 0, sizeof(mm->word));

@@ -15,6 +15,7 @@
 
 #include "qdx.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
@@ -128,6 +129,18 @@ char *qdx_buf_detach(qdx_buf *b, size_t *len);
 void *qdx_xmalloc(size_t n);
 void *qdx_xrealloc(void *p, size_t n);
 void *qdx_xcalloc(size_t n, size_t size);
+
+/* A stage's per-thread state (memos, ICU objects): zeroed on a thread's
+ * first qdx_thread_get(), handed to free_fn when the thread ends.
+ * Declared static with QDX_THREAD_STATE(free_fn, size). */
+typedef struct qdx_thread_state {
+	void (*free_fn)(void *);
+	size_t size;
+	int ready;              /* key made (atomic) */
+	pthread_key_t key;
+} qdx_thread_state;
+#define QDX_THREAD_STATE(free_fn, size) { (free_fn), (size), 0, 0 }
+void *qdx_thread_get(qdx_thread_state *ts);
 char *qdx_xstrdup(const char *s);
 /* Out-of-memory and broken invariants end the process with a message. */
 _Noreturn void qdx_die(const char *fmt, ...) QDX_PRINTF(1, 2);
