@@ -46,9 +46,6 @@ enum {
 	QDX_COL_NOTE
 };
 
-/* table.c: the names rules/table.rules gives them (`role stt`), by value;
- * rules.c reads each rule's once, at load (qdx_rule.role). */
-extern const char *const qdx_col_names[QDX_COL_NOTE + 1];
 
 /* table.c: appends s[0..n), trimmed of spaces and tabs, to a cell's text,
  * a space between it and what the cell held; nothing when it is blank. */

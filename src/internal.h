@@ -345,6 +345,7 @@ struct qdx_doc {
 	qdx_node *root;
 	qdx_diags diags;
 	struct qdx_word_pairs *pairs;   /* pdftable.c's, kept for the next table */
+	struct table_roles *roles;      /* table.c's, in the arena: see roles_of() */
 };
 
 qdx_node *qdx_node_new(qdx_doc *doc, qdx_node_kind kind, uint32_t line);

@@ -398,21 +398,6 @@ static void collect_needs(qdx_ruleset *set)
 	needs_index(&set->needs);
 }
 
-/* A rule's `role` in rules/table.rules as a number, read once here: the
- * table stage asks it of every short line of a body.  (rules/agencies.rules
- * says `role` too, of another thing.) */
-static void read_role(qdx_ruleset *set, size_t k)
-{
-	const char *role = strcmp(set->name, "table") ? NULL : qdx_rule_attr(&set->v[k], "role");
-	int i;
-
-	for (i = 1; role && i < (int)QDX_COUNT(qdx_col_names); i++)
-		if (!strcmp(qdx_col_names[i], role)) {
-			set->v[k].role = i;
-			set->role_last[i] = k + 1;
-		}
-}
-
 /* Does s[0..n) hold `t`?  memchr for its last byte, which is less often a
  * word's first letter than its first byte ("ngày": "y", not "n"): glibc's
  * memmem fills a table of 256 bytes for each call, which costs more than
@@ -641,7 +626,6 @@ static int load_file(qdx_ruleset *set, const char *path, qdx_error *err)
 	for (i = 0; !rc && i < set->n; i++) {
 		rc = compile_rule(set, &set->v[i], err);
 		set->v[i].combined = 1;
-		read_role(set, i);
 	}
 	if (!rc) {
 		unsigned char *can = qdx_xmalloc(set->n * 256 + 1);

@@ -53,8 +53,6 @@ struct qdx_rule {
 	uint32_t nnames, name_size;
 	uint32_t group0;        /* groups of the rules before it in the set's
 	                           combined pattern */
-	int role;               /* in rules/table.rules: its `role` as a
-	                           QDX_COL_* value, 0 without one */
 	int combined;           /* 1: in the set's combined pattern (all of a
 	                           search set's rules; a classify set's that a
 	                           lane may leave to it) */
@@ -90,8 +88,6 @@ struct qdx_ruleset {
 	                           empty subject; 0: none does */
 	size_t nlanes;
 	unsigned char lane_of[256];
-	size_t role_last[QDX_COL_NOTE + 1];   /* 1 + the last rule with each
-	                                         `role`; 0: none has it */
 };
 
 struct qdx_rules {

@@ -31,8 +31,8 @@ enum role {
 	R_PRODUCT = QDX_COL_PRODUCT,
 	R_NOTE = QDX_COL_NOTE
 };
-const char *const qdx_col_names[QDX_COL_NOTE + 1] = { "", "stt", "content", "lead", "partners",
-	                                               "time", "budget", "product", "note" };
+static const char *const role_names[] = { "", "stt", "content", "lead", "partners",
+	                                  "time", "budget", "product", "note" };
 static const char *const role_attrs[] = { NULL, NULL, NULL, "cell.lead", "cell.partners",
 	                                  "cell.time", "cell.budget", "cell.product", "cell.note" };
 
@@ -131,42 +131,71 @@ static int filled(const row *r)
 	return n;
 }
 
+/* rules/table.rules' rules and the role each gives (`role stt`), read
+ * from their attributes once per document: the table stage asks on every
+ * short line of a body, and comparing the names there cost ~1% of a
+ * parse. */
+struct table_roles {
+	const qdx_ruleset *set;
+	unsigned char *role;                  /* per rule: R_*, R_NONE without */
+	size_t last[QDX_COUNT(role_names)];   /* 1 + the last rule giving each */
+};
+
+static const struct table_roles *roles_of(qdx_doc *doc)
+{
+	struct table_roles *tr = doc->roles;
+	size_t k;
+	int i;
+
+	if (tr)
+		return tr;
+	tr = qdx_arena_alloc(&doc->arena, sizeof(*tr));
+	tr->set = doc->rules ? qdx_rules_set(doc->rules, "table") : NULL;
+	tr->role = qdx_arena_alloc(&doc->arena, tr->set ? tr->set->n + 1 : 1);
+	for (k = 0; tr->set && k < tr->set->n; k++) {
+		const char *role = qdx_rule_attr(&tr->set->v[k], "role");
+		for (i = 1; role && i < (int)QDX_COUNT(role_names); i++)
+			if (!strcmp(role_names[i], role)) {
+				tr->role[k] = (unsigned char)i;
+				tr->last[i] = k + 1;
+			}
+	}
+	doc->roles = tr;
+	return tr;
+}
+
 int qdx_table_role_is(qdx_doc *doc, const char *cell, size_t n, int role)
 {
-	const qdx_ruleset *set;
-	size_t k, last;
+	const struct table_roles *tr;
+	size_t k;
 	qdx_match m;
 
-	if (!doc->rules || role <= R_NONE || role > R_NOTE)
+	if (role <= R_NONE || role > R_NOTE)
 		return 0;
-	set = qdx_rules_set(doc->rules, "table");
+	tr = roles_of(doc);
 	/* The rules that could win before the last one giving `role`: the
 	 * first of them that matches decides, as in qdx_table_role(). */
-	last = set ? set->role_last[role] : 0;
-	for (k = 0; k < last; k++)
-		if (set->v[k].role != R_NONE &&
-		    qdx_rule_search(&set->v[k], doc->matcher, cell, n, 0, &m) == 1)
-			return set->v[k].role == role;
+	for (k = 0; k < tr->last[role]; k++)
+		if (tr->role[k] != R_NONE &&
+		    qdx_rule_search(&tr->set->v[k], doc->matcher, cell, n, 0, &m) == 1)
+			return tr->role[k] == role;
 	return 0;
 }
 
 int qdx_table_role(qdx_doc *doc, const char *cell, size_t n)
 {
-	const qdx_ruleset *set;
+	const struct table_roles *tr = roles_of(doc);
 	size_t k;
 	qdx_match m;
 
-	if (!doc->rules)
-		return R_NONE;
-	set = qdx_rules_set(doc->rules, "table");
 	/* One pass of the combined pattern says whether any rule matches at
 	 * all (most cells name no column); then the rules in priority order. */
-	if (!set || qdx_ruleset_search(set, doc->matcher, cell, n, 0, &m) != 1)
+	if (!tr->set || qdx_ruleset_search(tr->set, doc->matcher, cell, n, 0, &m) != 1)
 		return R_NONE;
-	for (k = 0; k < set->n; k++)
-		if (qdx_rule_search(&set->v[k], doc->matcher, cell, n, 0, &m) == 1 &&
-		    set->v[k].role != R_NONE)
-			return set->v[k].role;
+	for (k = 0; k < tr->set->n; k++)
+		if (qdx_rule_search(&tr->set->v[k], doc->matcher, cell, n, 0, &m) == 1 &&
+		    tr->role[k] != R_NONE)
+			return tr->role[k];
 	return R_NONE;
 }
 

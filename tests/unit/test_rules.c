@@ -21,6 +21,7 @@
 
 #include "internal.h"
 #include "rules.h"
+#include "hierarchy.h"
 
 #ifndef QDX_TOP
 #define QDX_TOP "."
@@ -644,28 +645,48 @@ static void test_combined_lanes(void **state)
 }
 
 /* Every set by its name (some share their first byte), none by a name
- * that only starts like one; each table rule's `role` as read at load. */
+ * that only starts like one. */
 static void test_set_names(void **state)
 {
 	static const char *const missing[] = { "", "d", "deadline", "deadlinesx", "zz", "\xC4" };
-	size_t i, j;
+	size_t i;
 
 	(void)state;
-	for (i = 0; i < rules->nsets; i++) {
-		const qdx_ruleset *set = &rules->sets[i];
-		assert_ptr_equal(qdx_rules_set(rules, set->name), set);
-		for (j = 0; j < set->n; j++) {
-			const char *role = strcmp(set->name, "table") ? NULL
-			                                              : qdx_rule_attr(&set->v[j], "role");
-			assert_string_equal(role ? role : "", qdx_col_names[set->v[j].role]);
-			if (role)
-				assert_true(set->role_last[set->v[j].role] > j);
-		}
-	}
+	for (i = 0; i < rules->nsets; i++)
+		assert_ptr_equal(qdx_rules_set(rules, rules->sets[i].name), &rules->sets[i]);
 	assert_non_null(qdx_rules_set(rules, "deadline-cells"));
 	for (i = 0; i < QDX_COUNT(missing); i++)
 		assert_null(qdx_rules_set(rules, missing[i]));
-	assert_int_equal(qdx_rules_set(rules, "table")->role_last[QDX_COL_STT], 1);
+}
+
+/* A header cell's column role from rules/table.rules' `role`, the first
+ * rule that matches deciding ("Cơ quan phối hợp" is partners, not lead). */
+static void test_table_roles(void **state)
+{
+	static const struct {
+		const char *cell;
+		int role;
+	} cases[] = {
+		{ "STT", QDX_COL_STT },       { "Thời gian thực hiện", QDX_COL_TIME },
+		{ "Kinh phí dự kiến", QDX_COL_BUDGET }, { "Cơ quan phối hợp", QDX_COL_PARTNERS },
+		{ "Nội dung", QDX_COL_CONTENT }, { "Ghi chú về", 0 },
+	};
+	qdx_doc *doc = qdx_xcalloc(1, sizeof(*doc));
+	size_t i;
+	int k;
+
+	(void)state;
+	doc->rules = rules;
+	doc->matcher = qdx_matcher_new();
+	for (i = 0; i < QDX_COUNT(cases); i++) {
+		size_t n = strlen(cases[i].cell);
+		if (cases[i].role)
+			assert_int_equal(qdx_table_role(doc, cases[i].cell, n), cases[i].role);
+		for (k = QDX_COL_STT; k <= QDX_COL_NOTE; k++)
+			if (cases[i].role && qdx_table_role_is(doc, cases[i].cell, n, k) != (k == cases[i].role))
+				fail_msg("'%s': role_is(%d)", cases[i].cell, k);
+	}
+	qdx_doc_free(doc);
 }
 
 int main(void)
@@ -681,6 +702,7 @@ int main(void)
 		cmocka_unit_test(test_combined_assertions),
 		cmocka_unit_test(test_combined_lanes),
 		cmocka_unit_test(test_set_names),
+		cmocka_unit_test(test_table_roles),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
