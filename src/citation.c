@@ -11,7 +11,6 @@
 #include "extract.h"
 #include "fold.h"
 
-#include <pthread.h>
 
 /* Is `c` somewhere right after a digit?  memchr skips the text between. */
 static int after_digit(const char *s, size_t n, char c)
@@ -109,26 +108,24 @@ static int overlooked_number(const char *s, size_t from, size_t to)
  * only when no NOT_COLON follows it, LIST only when no NOT_LIST does. */
 enum { STOP = 1, COLON = 2, LIST = 4, NOT_COLON = 8, NOT_LIST = 16 };
 
-static unsigned char cite_class[256];
-static pthread_once_t cite_class_once = PTHREAD_ONCE_INIT;
-
-static void cite_class_init(void)
+static unsigned cite_class(unsigned char c)
 {
-	int c;
+	unsigned k = NOT_COLON;
 
-	for (c = 0; c < 0x80; c++) {
-		if (!qdx_is_space((unsigned char)c) && c != '.')
-			cite_class[c] |= NOT_COLON;
-		if (!qdx_is_space((unsigned char)c) && !is_digit((unsigned char)c) && c != ',' && c != 'v' &&
-		    c != 'V')
-			cite_class[c] |= NOT_LIST;
-		if (is_digit((unsigned char)c) || c == ',')
-			cite_class[c] |= LIST;
-	}
-	cite_class[';'] |= STOP;
-	cite_class['('] |= STOP;
-	cite_class[')'] |= STOP;
-	cite_class[':'] |= COLON;
+	if (c >= 0x80 || qdx_is_space(c))
+		return 0;
+	if (c == '.')
+		return NOT_LIST;
+	if (is_digit(c) || c == ',')
+		return k | LIST;
+	if (c == 'v' || c == 'V')   /* "12, 13 và 14" */
+		return k;
+	k |= NOT_LIST;
+	if (c == ';' || c == '(' || c == ')')
+		k |= STOP;
+	else if (c == ':')
+		k |= COLON;
+	return k;
 }
 
 /* Where the search for a citation around the number at `num` may start
@@ -144,12 +141,11 @@ size_t qdx_citation_search_start(const char *s, size_t ws, size_t num)
 	size_t b;
 	unsigned stop = STOP;
 
-	pthread_once(&cite_class_once, cite_class_init);
 	if (overlooked_number(s, ws, num))
 		return ws;
 	for (b = num; b-- > ws;) {
 		unsigned char c = (unsigned char)s[b];
-		unsigned k = cite_class[c];
+		unsigned k = cite_class(c);
 		/* a digit counts where it starts a word: "năm 2014", not "A1" */
 		if ((k & stop) && (!is_digit(c) || (b > 0 && qdx_is_space((unsigned char)s[b - 1]))))
 			return b + 1;
