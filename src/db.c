@@ -930,16 +930,16 @@ static int add_rows(qdx_index *ix, const qdx_doc *doc, const char *path)
 	return 0;
 }
 
-/* Removes the rows of document `id` that statements ST_DEL_DOC_FTS + skip
- * onwards reach: with skip 0 its FTS entries first, while the originals
- * that reproduce their folded text exist, then children before parents;
- * with skip 2 the rows alone, for a document whose entries are not in FTS5
- * yet. */
-static int delete_rows(qdx_index *ix, sqlite3_int64 id, int skip)
+/* Removes the rows of document `id` with the statements from `first` to
+ * ST_DEL_DOC: from ST_DEL_DOC_FTS its FTS entries first, while the
+ * originals that reproduce their folded text exist, then children before
+ * parents; from ST_DEL_DEADLINES the rows alone, for a document whose
+ * entries are not in FTS5 yet. */
+static int delete_rows(qdx_index *ix, sqlite3_int64 id, int first)
 {
 	int i;
 
-	for (i = ST_DEL_DOC_FTS + skip; i <= ST_DEL_DOC; i++) {
+	for (i = first; i <= ST_DEL_DOC; i++) {
 		sqlite3_bind_int64(ix->st[i], 1, id);
 		if (run(ix->st[i]))
 			return -1;
@@ -1024,7 +1024,7 @@ static int add_new(qdx_index *ix, const qdx_doc *doc, const char *path, qdx_erro
 		return 0;
 	rc = db_error(ix, err, "cannot store", path);
 	clear_fts(ix);
-	if (ix->doc_id && !sqlite3_get_autocommit(ix->db) && delete_rows(ix, ix->doc_id, 2))
+	if (ix->doc_id && !sqlite3_get_autocommit(ix->db) && delete_rows(ix, ix->doc_id, ST_DEL_DEADLINES))
 		exec(ix, "ROLLBACK");
 	check_tx(ix);
 	return rc;
@@ -1039,7 +1039,7 @@ static int replace(qdx_index *ix, const qdx_doc *doc, const char *path, sqlite3_
 
 	if (run(ix->st[ST_SAVEPOINT]))
 		return db_error(ix, err, "cannot store", path);
-	if (delete_rows(ix, old, 0) || add_rows(ix, doc, path)) {
+	if (delete_rows(ix, old, ST_DEL_DOC_FTS) || add_rows(ix, doc, path)) {
 		rc = db_error(ix, err, "cannot store", path);
 		run(ix->st[ST_ROLLBACK_TO]);
 		run(ix->st[ST_RELEASE]);
