@@ -23,32 +23,18 @@
 #include "rules.h"
 #include "hierarchy.h"
 
-#ifndef QDX_TOP
-#define QDX_TOP "."
-#endif
-
-static qdx_rules *rules;
-
-static int setup(void **state)
-{
-	qdx_error err;
-
-	(void)state;
-	memset(&err, 0, sizeof(err));
-	return qdx_rules_load(&rules, QDX_TOP "/rules", &err) ? -1 : 0;
-}
+#include "rules_fixture.h"
 
 static pcre2_code *plain_of[64];
 
-static int teardown(void **state)
+/* The fixture's teardown, and the plain patterns the tests made. */
+static int teardown_all(void **state)
 {
 	size_t i;
 
-	(void)state;
 	for (i = 0; i < QDX_COUNT(plain_of); i++)
 		pcre2_code_free(plain_of[i]);
-	qdx_rules_free(rules);
-	return 0;
+	return teardown(state);
 }
 
 /* The plain alternation of a set's rules (only those of its combined
@@ -705,5 +691,5 @@ int main(void)
 		cmocka_unit_test(test_table_roles),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, teardown_all);
 }
