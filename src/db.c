@@ -61,6 +61,7 @@
  * (migration 5).
  */
 #include "internal.h"
+#include "ckpt.h"
 #include "fold.h"
 
 #include <assert.h>
@@ -320,6 +321,7 @@ struct qdx_index {
 	int in_tx;             /* a batch transaction is open */
 	int batch;             /* documents written in it */
 	int tried_defer;       /* defer_indexes() has had its chance */
+	qdx_ckpt *ckpt;        /* checkpoints since the first batch, or NULL */
 	sqlite3_int64 doc_id;  /* the documents row being written, 0 before it */
 	/* The search entries of the document being written, added by
 	 * sync_fts() once its rows are; the first fts_done of them are in
@@ -1085,6 +1087,8 @@ int qdx_index_add_folded(qdx_index *ix, const qdx_doc *doc, const qdx_folded *fo
 		ix->in_tx = 1;
 		if (!ix->tried_defer && defer_indexes(ix))
 			return db_error(ix, err, "cannot begin a transaction for", path);
+		if (!ix->tried_defer)
+			ix->ckpt = qdx_ckpt_start(ix->db, ix->path);
 		ix->tried_defer = 1;
 		/* Another process may have stored it since the look-up. */
 		if (lookup(ix, path, sha, &old, &same))
@@ -1148,6 +1152,7 @@ int qdx_index_close(qdx_index *ix, qdx_error *err)
 			exec(ix, "ROLLBACK");
 		if (!rc && ix->tried_defer)
 			rc = restore_indexes(ix, err);
+		qdx_ckpt_stop(ix->ckpt);
 		for (i = 0; i < ST_COUNT; i++)
 			sqlite3_finalize(ix->st[i]);
 		if (sqlite3_close(ix->db) && !rc)

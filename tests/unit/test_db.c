@@ -17,12 +17,14 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "internal.h"
+#include "ckpt.h"
 #include "fold.h"
 
 #ifndef QDX_TOP
@@ -998,6 +1000,83 @@ static int setup(void **state)
 	return mkdtemp(tmpdir) ? 0 : -1;
 }
 
+static long long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : (long long)st.st_size;
+}
+
+/* The checkpointer (src/ckpt.c) copies the -wal file into the database as
+ * it grows, and the writer's commits start the file over: it stays near
+ * QDX_CKPT_RESTART pages however much is written, and all of it reaches
+ * the database.  512-byte pages keep the test small.  A reader holding
+ * an old snapshot keeps pages in the file; the writer must not wait for
+ * it forever. */
+static void test_ckpt(void **state)
+{
+	const char *path = db_path("ckpt.db");
+	/* 64 rows of 200 bytes: 26 pages of 512 bytes per commit. */
+	const int rows = 64, commits = 3 * QDX_CKPT_RESTART / 26;
+	long long frame = 512 + 24, biggest = 0;
+	char wal[600], bad[600];
+	sqlite3 *w, *r;
+	qdx_ckpt *c;
+	int i, k;
+
+	QDX_UNUSED(state);
+	remove_db(path);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	assert_int_equal(sqlite3_open(path, &w), SQLITE_OK);
+	sql_exec(w, "PRAGMA page_size = 512; PRAGMA journal_mode = WAL;"
+	            " PRAGMA synchronous = NORMAL; CREATE TABLE t(x)");
+	snprintf(bad, sizeof(bad), "%s/no/such.db", tmpdir);
+	assert_null(qdx_ckpt_start(w, bad));
+	c = qdx_ckpt_start(w, path);
+	assert_non_null(c);
+	for (i = 0; i < commits; i++) {
+		sql_exec(w, "BEGIN");
+		for (k = 0; k < rows; k++)
+			sql_exec(w, "INSERT INTO t VALUES (randomblob(200))");
+		sql_exec(w, "COMMIT");
+		if (file_size(wal) > biggest)
+			biggest = file_size(wal);
+	}
+	/* Without restarts the file would hold every page written. */
+	assert_true(biggest > 0);
+	assert_true(biggest <= (QDX_CKPT_RESTART + 2 * 26) * frame + 32);
+	/* The pages reached the database before it closed. */
+	assert_true(file_size(path) >= (long long)commits * 20 * 512);
+
+	/* A reader on an old snapshot: the checkpoints stop short of it, and
+	 * the writer goes on. */
+	r = db_connect(path);
+	sql_exec(r, "BEGIN");
+	assert_int_equal(sql_int(r, "SELECT count(*) FROM t"), (long long)commits * rows);
+	for (i = 0; i < 2 * QDX_CKPT_RESTART / 26; i++) {
+		sql_exec(w, "BEGIN");
+		for (k = 0; k < rows; k++)
+			sql_exec(w, "INSERT INTO t VALUES (randomblob(200))");
+		sql_exec(w, "COMMIT");
+	}
+	assert_int_equal(sql_int(r, "SELECT count(*) FROM t"), (long long)commits * rows);
+	sql_exec(r, "COMMIT");
+	sqlite3_close(r);
+
+	qdx_ckpt_stop(c);
+	qdx_ckpt_stop(NULL);
+	assert_int_equal(sql_int(w, "SELECT count(*) FROM t"),
+	                 (long long)(commits + 2 * QDX_CKPT_RESTART / 26) * rows);
+	sqlite3_close(w);
+	r = db_connect(path);
+	{
+		char ok[16];
+		assert_string_equal(sql_text(r, "PRAGMA integrity_check", ok, sizeof(ok)), "ok");
+	}
+	sqlite3_close(r);
+	remove_db(path);
+}
+
 /* A failed test leaves its database behind: remove whatever is there. */
 static int teardown(void **state)
 {
@@ -1028,6 +1107,7 @@ int main(void)
 		cmocka_unit_test(test_batches),
 		cmocka_unit_test(test_upgrade),
 		cmocka_unit_test(test_deferred),
+		cmocka_unit_test(test_ckpt),
 		cmocka_unit_test(test_corpus),
 	};
 
