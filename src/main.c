@@ -75,8 +75,8 @@ static const char parse_help[] =
 	"inputs give --out DIR to write DIR/NAME.xml (or DIR/NAME.json) per\n"
 	"document.  Diagnostics go into the output, errors to standard error.\n"
 	"Several files are parsed by N threads (-j, default one per core; with\n"
-	"-j 1 no thread is added) and printed in the order given, each written as\n"
-	"it renders.\n";
+	"-j 1 no thread is added; the one printing parses too) and printed in the\n"
+	"order given, each written as it renders.\n";
 
 static const char ingest_help[] =
 	"usage: qdx ingest --db FILE [OPTIONS] PATH ...\n"
@@ -91,8 +91,9 @@ static const char ingest_help[] =
 	"\n"
 	"  --db FILE        the index (created if missing)\n"
 	"  -j, --jobs N     threads (default: one per core): with 1, one thread\n"
-	"                   parses and writes; with N > 1, N parse while another\n"
-	"                   writes the index\n";
+	"                   parses and writes; with N > 1, N - 1 parse while\n"
+	"                   another writes the index and parses when it would\n"
+	"                   wait\n";
 
 static const char search_help[] =
 	"usage: qdx search [--db FILE] [--exact] [--limit N] [--format text|json] QUERY...\n"
