@@ -1,8 +1,9 @@
 #!/bin/sh
 # qdx ingest as a batch tool: killed in the middle it leaves a consistent
 # index and a re-run finishes the work; the same folder twice adds nothing;
-# a changed file replaces its rows; a list on standard input; a bad file is
-# reported and skipped while the rest goes in.
+# a changed file replaces its rows; -j1 and -j3 write the same index; a
+# list on standard input; a bad file is reported and skipped while the rest
+# goes in.
 set -u
 Q=$1
 tmp=$(mktemp -d)
@@ -34,6 +35,19 @@ orphans=$(count 'select count(*) from items where doc not in (select id from doc
 # The indexes a load into an empty index defers are all back.
 [ "$(count "select count(*) from qdx_meta where key glob 'index:*'")" = 0 ] || fail "indexes left deferred"
 [ "$(count "select count(*) from sqlite_schema where name = 'items_parent'")" = 1 ] || fail "items_parent missing"
+
+# Any number of threads writes the same index: rows in input order, with
+# the same ids, whichever thread parsed a file.
+mkdir "$tmp/few"
+cp "$tmp"/docs/[1-5]-* "$tmp/few"
+for j in 1 3; do
+	"$Q" ingest -j$j --db "$tmp/j$j.db" "$tmp/few" 2>/dev/null || fail "ingest -j$j"
+	sqlite3 "$tmp/j$j.db" 'select id, path from documents order by id;
+		select id, doc, parent, line, path, text from items order by id;
+		select id, item, kind, text, start, end from deadlines order by id;
+		select rowid from items_fts where items_fts match '"'"'"ke hoach"'"'"' order by rowid' >"$tmp/j$j.rows"
+done
+[ -s "$tmp/j1.rows" ] && cmp -s "$tmp/j1.rows" "$tmp/j3.rows" || fail "-j1 and -j3 wrote different indexes"
 
 # The same folder again adds nothing.
 "$Q" ingest --db "$tmp/x.db" "$tmp/docs" 2>"$tmp/err"
