@@ -811,9 +811,6 @@ static void drop_noise(norm *nm, uint32_t no)
 	*b = trim(b->p, (size_t)(sp.p - b->p), 1);
 }
 
-
-
-
 /* "a) ..." starts with a lower-case letter but begins an item, not the
  * rest of a sentence. */
 static int is_label(norm *nm)
