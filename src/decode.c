@@ -13,9 +13,9 @@
 #include "legacy.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <strings.h>
-#include <threads.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -817,11 +817,14 @@ static void tables_build(void)
 	bytecodes_build();
 }
 
-static once_flag tables_once = ONCE_FLAG_INIT;
+/* pthread_once() rather than C11's call_once(), which glibc runs without
+ * the entry point ThreadSanitizer watches: it then saw every reader of the
+ * tables race with the thread that built them. */
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void tables_init(void)
 {
-	call_once(&tables_once, tables_build);
+	pthread_once(&tables_once, tables_build);
 }
 
 /* ---- composing letters and marks ---------------------------------------- */

@@ -11,9 +11,9 @@
  */
 #include "legacy.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
-#include <threads.h>
 
 /* Combining marks, as the tables write them. */
 #define GRV 0x0300u
@@ -191,9 +191,9 @@ uint32_t qdx_legacy_upper(uint32_t lower)
 #define EXT_END 0x1EFAu
 static uint8_t index_lo[LO_END];
 static uint8_t index_ext[EXT_END - EXT_BASE];
-static once_flag index_once = ONCE_FLAG_INIT;
+static pthread_once_t index_once = PTHREAD_ONCE_INIT; /* as decode.c's */
 /* Set once the index is built: the scorer asks for a letter per character,
- * and a load is cheaper than a call to call_once() each time. */
+ * and a load is cheaper than a call to pthread_once() each time. */
 static atomic_bool index_ready;
 
 static uint8_t *index_slot(uint32_t cp)
@@ -229,7 +229,7 @@ int qdx_legacy_letter(uint32_t cp, qdx_vletter *out)
 	if (!slot)
 		return 0;
 	if (!atomic_load_explicit(&index_ready, memory_order_acquire))
-		call_once(&index_once, index_build);
+		pthread_once(&index_once, index_build);
 	if (!*slot)
 		return 0;
 	code = (*slot & 0x7Fu) - 1;
