@@ -1,6 +1,7 @@
 # qdx - plain GNU make.  `make` builds build/qdx and build/libqdx.a;
 # `make test` runs every test (unit, examples, golden, rules, schema, the
-# sanitizer build, the fuzz replay); `make bench` measures speed.
+# sanitizer build, the fuzz replay, TSan on the threads); `make bench`
+# measures speed.
 # V=1 shows the commands; SAN=address,undefined builds with sanitizers.
 
 PREFIX ?= /usr/local
@@ -62,11 +63,14 @@ $(BUILD)/tests/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_qdx.c $(BUILD)/l
 
 units: $(UNIT_BIN) $(BUILD)/tests/fuzz_replay
 
-# The test command: the normal build, then the same tests under ASan+UBSan.
+# The test command: the normal build, then the same tests under ASan+UBSan,
+# then the threads under TSan.
 test check: all units
 	$(Q)tests/run.sh $(BUILD)
 	$(Q)$(MAKE) --no-print-directory BUILD=build/san SAN=address,undefined WERROR=1 all units
 	$(Q)tests/run.sh build/san
+	$(Q)$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread WERROR=1 build/tsan/qdx
+	$(Q)sh tests/threads.sh build/tsan/qdx && echo "threads under TSan: passed"
 
 fuzz:
 	$(Q)tests/fuzz/run.sh
