@@ -199,7 +199,10 @@ int qdx_index_open(qdx_index **out, const char *path, qdx_error *err);
 
 /** Stores a parsed document under `path`, replacing earlier rows of the
  *  same path.  Sets `*added` to 0 when the same content was already
- *  stored.  Writes are batched; qdx_index_commit() makes them durable. */
+ *  stored.  Writes are batched; qdx_index_commit() makes them durable.
+ *  The first write starts a thread of the index's own, with a second
+ *  connection, that copies the write-ahead log into the database until
+ *  qdx_index_close(). */
 int qdx_index_add(qdx_index *ix, const qdx_doc *doc, const char *path,
                   int *added, qdx_error *err);
 
@@ -215,8 +218,10 @@ int qdx_index_close(qdx_index *ix, qdx_error *err);
  *  the run and is returned by qdx_parse_many(). */
 typedef int (*qdx_each_fn)(void *ctx, size_t i, const qdx_doc *doc, const qdx_error *err);
 
-/** Parses the `n` files in `paths` with `threads` worker threads and calls
- *  `each` for every file in order.  Shows progress on standard error when
+/** Parses the `n` files in `paths` with `threads` threads in all (the
+ *  calling thread and `threads` - 1 workers; the calling thread parses
+ *  whenever the next file is not ready) and calls `each` for every file
+ *  in order.  Shows progress on standard error when
  *  it is a terminal.  Call qdx_init() once before. */
 int qdx_parse_many(const qdx_rules *rules, const char *const *paths, size_t n,
                    const qdx_parse_options *opt, int threads, qdx_each_fn each, void *ctx);
@@ -232,8 +237,9 @@ typedef struct qdx_ingest_stats {
 /** Called, in the calling thread, for each file that fails. */
 typedef void (*qdx_ingest_report)(void *ctx, const qdx_error *err);
 
-/** Parses the `n` files in `paths` with `threads` worker threads and
- *  stores them in `ix` in that order.  A file that fails is reported and
+/** Parses the `n` files in `paths` with `threads` threads in all, as
+ *  qdx_parse_many() does, and stores them in `ix` in that order, from the
+ *  calling thread.  A file that fails is reported and
  *  skipped; an index error stops the run and is returned.  Shows progress
  *  on standard error when it is a terminal.  Fills `*stats`.  Call
  *  qdx_init() once before. */
