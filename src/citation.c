@@ -154,6 +154,28 @@ size_t qdx_citation_search_start(const char *s, size_t ws, size_t num)
 	return ws;
 }
 
+/* '/' or '-', then after one space at most ("/ UBND") a capital; a byte
+ * beyond ASCII stands in for a capital or a space (PCRE2_UCP's \s and
+ * \p{Lu}).  Dates ("31/12/2025") and ranges ("2021-2025") alone have
+ * none: 540 of the 683 searches that found nothing on a hundred
+ * documents, each of which had read its whole window. */
+int qdx_citation_has_code(const char *s, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i + 1 < to; i++) {
+		unsigned char c;
+		if (s[i] != '/' && s[i] != '-')
+			continue;
+		c = (unsigned char)s[i + 1];
+		if (qdx_is_space(c) && i + 2 < to)
+			c = (unsigned char)s[i + 2];
+		if (c >= 0x80 || (c >= 'A' && c <= 'Z'))
+			return 1;
+	}
+	return 0;
+}
+
 static void add_span(qdx_xctx *x, size_t a, size_t b)
 {
 	if (x->ncites == x->citecap) {
@@ -353,8 +375,9 @@ static void scan(qdx_xctx *x, qdx_node *owner, const qdx_para *p, const char *s,
 		we = num + WINDOW_AHEAD < n ? num + WINDOW_AHEAD : n;
 		while (we < n && ((unsigned char)s[we] & 0xC0) == 0x80)
 			we++;
-		rc = qdx_ruleset_search(x->citations, x->mt, s, we,
-		                        qdx_citation_search_start(s, ws, num), &m);
+		ws = qdx_citation_search_start(s, ws, num);
+		rc = qdx_citation_has_code(s, ws, we) ? qdx_ruleset_search(x->citations, x->mt, s, we, ws, &m)
+		                                      : 0;
 		if (rc == 0) {
 			from = num + 1;
 			while (from < n && s[from] >= '0' && s[from] <= '9')

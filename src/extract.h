@@ -163,6 +163,11 @@ void qdx_citations_spans(qdx_xctx *x, const char *s, size_t n);
  * place at or after ws where a document's number starts. */
 size_t qdx_citation_search_start(const char *s, size_t ws, size_t num);
 
+/* 1 when s[from..to) may hold a match of citations.rules: every match
+ * holds a document number's code, '/' or '-' then (after one space at
+ * most) a capital. */
+int qdx_citation_has_code(const char *s, size_t from, size_t to);
+
 /* ---- agency.c ------------------------------------------------------------ */
 
 /* The agencies of a table row's cells. */

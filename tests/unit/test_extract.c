@@ -581,6 +581,41 @@ static void test_citation_search_start(void **state)
 	qdx_matcher_free(mt);
 }
 
+/* Where citation.c does not search: text without a document number's
+ * code, in which citations.rules finds nothing; where a match is, its
+ * code is (after '/' a space, a no-break one, and 'Đ' beyond ASCII). */
+static void test_citation_has_code(void **state)
+{
+	static const struct {
+		const char *s;
+		int code;
+	} cases[] = {
+		{ "Quyết định số 1557/QĐ-TTg ngày 18 tháng 10 năm 2012", 1 },
+		{ "Chương trình hành động số 09-CTr/TU", 1 },
+		{ "Căn cứ các Nghị định 87, 88, 31/CP", 1 },
+		{ "Căn cứ Quyết định số 12/ QĐ ngày 5/3/2014", 1 },
+		{ "Căn cứ Quyết định số 12/\xC2\xA0QĐ", 1 },
+		{ "Chỉ thị số 05-\xC4\x90T của Tỉnh ủy", 1 },
+		{ "Quyết định số 12/qđ-ubnd ngày 31/12/2025", 0 },
+		{ "Kế hoạch giai đoạn 2021-2025, trước ngày 31/12/2025 /", 0 },
+		{ "Quyết định số 12/ 3/ ", 0 },
+	};
+	qdx_matcher *mt = qdx_matcher_new();
+	qdx_match m;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < QDX_COUNT(cases); k++) {
+		size_t n = strlen(cases[k].s);
+		int code = qdx_citation_has_code(cases[k].s, 0, n);
+		int rc = qdx_ruleset_search(qdx_rules_set(rules, "citations"), mt, cases[k].s, n, 0, &m);
+		if (code != cases[k].code || rc != code ||
+		    (rc == 1 && !qdx_citation_has_code(cases[k].s, m.start, m.end)))
+			fail_msg("\"%s\": code %d, match %d", cases[k].s, code, rc);
+	}
+	qdx_matcher_free(mt);
+}
+
 /* The helpers' memo of words: a paragraph gives the same agencies and
  * deadlines however often its words were seen before ("Ban " starts an
  * agency before a name, not in "Ban hành"; "Sở " always does). */
@@ -750,6 +785,7 @@ int main(void)
 		cmocka_unit_test(test_anchor_offsets),
 		cmocka_unit_test(test_citations_and_diagnostics),
 		cmocka_unit_test(test_citation_search_start),
+		cmocka_unit_test(test_citation_has_code),
 		cmocka_unit_test(test_helper_memo),
 		cmocka_unit_test(test_field_next),
 		cmocka_unit_test(test_ymd_iso),
