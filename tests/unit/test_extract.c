@@ -583,7 +583,8 @@ static void test_citation_search_start(void **state)
 
 /* Where citation.c does not search: text without a document number's
  * code, in which citations.rules finds nothing; where a match is, its
- * code is (after '/' a space, a no-break one, and 'Đ' beyond ASCII). */
+ * code is (after '/' a space, a no-break one, and 'Đ' beyond ASCII), and
+ * so is it in every example of the file, lest a new rule do without. */
 static void test_citation_has_code(void **state)
 {
 	static const struct {
@@ -600,6 +601,7 @@ static void test_citation_has_code(void **state)
 		{ "Kế hoạch giai đoạn 2021-2025, trước ngày 31/12/2025 /", 0 },
 		{ "Quyết định số 12/ 3/ ", 0 },
 	};
+	const qdx_ruleset *set = qdx_rules_set(rules, "citations");
 	qdx_matcher *mt = qdx_matcher_new();
 	qdx_match m;
 	size_t k;
@@ -608,10 +610,18 @@ static void test_citation_has_code(void **state)
 	for (k = 0; k < QDX_COUNT(cases); k++) {
 		size_t n = strlen(cases[k].s);
 		int code = qdx_citation_has_code(cases[k].s, 0, n);
-		int rc = qdx_ruleset_search(qdx_rules_set(rules, "citations"), mt, cases[k].s, n, 0, &m);
+		int rc = qdx_ruleset_search(set, mt, cases[k].s, n, 0, &m);
 		if (code != cases[k].code || rc != code ||
 		    (rc == 1 && !qdx_citation_has_code(cases[k].s, m.start, m.end)))
 			fail_msg("\"%s\": code %d, match %d", cases[k].s, code, rc);
+	}
+	for (k = 0; k < qdx_ruleset_count(set); k++) {
+		const qdx_rule *r = qdx_ruleset_rule(set, k);
+		size_t e;
+		for (e = 0; e < r->nexamples; e++)
+			if (!r->examples[e].reject &&
+			    !qdx_citation_has_code(r->examples[e].input, 0, strlen(r->examples[e].input)))
+				fail_msg("%s: \"%s\" has no code", r->name, r->examples[e].input);
 	}
 	qdx_matcher_free(mt);
 }
