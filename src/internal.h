@@ -281,6 +281,12 @@ void qdx_first_bytes(const qdx_ruleset *set, unsigned char first[256]);
  * Returns 1 and fills *m on a match, 0 otherwise. */
 int qdx_ruleset_classify(const qdx_ruleset *s, qdx_matcher *mt, const char *s_, size_t n,
                          qdx_match *m);
+/* qdx_ruleset_classify() for a caller to whom the rules that mute[i]
+ * (one byte per rule) names say nothing: 0 when the first rule to match
+ * is one of them, as when none matches.  They run only when a rule after
+ * them matched, not on every subject. */
+int qdx_ruleset_classify_unless(const qdx_ruleset *s, qdx_matcher *mt, const char *s_, size_t n,
+                                const unsigned char *mute, qdx_match *m);
 /* Finds the leftmost match of any rule of the set in s[from..n): the rule
  * listed first wins at equal start, the longer match at equal rule order. */
 int qdx_ruleset_search(const qdx_ruleset *s, qdx_matcher *mt, const char *s_, size_t n,

@@ -975,6 +975,54 @@ int qdx_ruleset_classify(const qdx_ruleset *s, qdx_matcher *mt, const char *subj
 	return rc;
 }
 
+/* A lane's muted rules ahead of `won`, its rule that matched: the first of
+ * them that matches would have won, and mutes the answer. */
+static int muted_ahead(const qdx_ruleset *s, const qdx_lane *l, unsigned short won,
+                       const unsigned char *mute, qdx_matcher *mt, const char *subj, size_t n,
+                       qdx_match *m)
+{
+	int i, rc;
+
+	for (i = 0; i < l->n && l->rule[i] < won; i++)
+		if (mute[l->rule[i]] && (rc = run(s, &s->v[l->rule[i]], mt, subj, n, 0, m)))
+			return rc == 1 ? 0 : rc;
+	return 1;
+}
+
+/* The rules of lane l worth running on subj[0..n): those that can find
+ * what they need there and that `mute` does not name.  Returns how many. */
+static int lane_pick(const qdx_ruleset *s, const qdx_lane *l, const char *subj, size_t n,
+                     const unsigned char *mute, unsigned short pick[QDX_LANE_SLOTS])
+{
+	int i, k = 0;
+
+	for (i = 0; i < l->n; i++)
+		if (!mute[l->rule[i]] && qdx_rule_could_match(&s->v[l->rule[i]], subj, n, 0))
+			pick[k++] = l->rule[i];
+	return k;
+}
+
+/* Where a lane runs rules one by one, the muted ones run only when a later
+ * one matched; elsewhere the whole classifier runs and its answer is
+ * judged (qdx_ruleset_classify() is kept free of `mute`'s cost). */
+int qdx_ruleset_classify_unless(const qdx_ruleset *s, qdx_matcher *mt, const char *subj,
+                                size_t n, const unsigned char *mute, qdx_match *m)
+{
+	const qdx_lane *l = NULL;
+	unsigned short pick[QDX_LANE_SLOTS];
+	int i, k = 0, rc = 0;
+
+	if (s && s->nlanes && n)
+		l = &s->lanes[s->lane_of[(unsigned char)subj[0]]];
+	if (!mute || !l || l->n < 0 || (k = lane_pick(s, l, subj, n, mute, pick)) > QDX_LANE_RULES) {
+		rc = qdx_ruleset_classify(s, mt, subj, n, m);
+		return rc == 1 && mute && mute[m->rule - s->v] ? 0 : rc;
+	}
+	for (i = 0; !rc && i < k; i++)
+		rc = run(s, &s->v[pick[i]], mt, subj, n, 0, m);
+	return rc == 1 ? muted_ahead(s, l, pick[i - 1], mute, mt, subj, n, m) : rc;
+}
+
 int qdx_ruleset_search(const qdx_ruleset *s, qdx_matcher *mt, const char *subj, size_t n,
                        size_t from, qdx_match *m)
 {

@@ -630,6 +630,47 @@ static void test_combined_lanes(void **state)
 	qdx_matcher_free(mt);
 }
 
+/* Muted rules ("m..."): a subject whose first match is one of them is
+ * classified as nothing, though a later rule matches it too ("xab"); one
+ * they do not match goes to the later rule.  Lane "x" runs its rules one
+ * by one, lane "a" the set's pattern. */
+static void test_classify_unless(void **state)
+{
+	qdx_rules *r;
+	qdx_matcher *mt = qdx_matcher_new();
+	qdx_match m;
+	const qdx_ruleset *set;
+	unsigned char mute[16];
+	static const struct {
+		const char *s, *rule;
+	} cases[] = {
+		{ "xab", NULL }, { "x1", "xany" }, { "xa1", "xany" }, { "y", NULL },
+		{ "am", NULL },  { "a1", "a1" },   { "amx", "aany" }, { "a4", "a4" },
+	};
+	size_t i;
+
+	(void)state;
+	r = load_text("mode classify\nrule mx\n  pattern x[a-z]*$\nrule xany\n  pattern x.*\n"
+	              "rule mlate\n  pattern x1\n"
+	              "rule ma\n  pattern am$\nrule a1\n  pattern a1\nrule a2\n  pattern a2\n"
+	              "rule a3\n  pattern a3\nrule a4\n  pattern a4\nrule aany\n  pattern a.*\n");
+	set = qdx_rules_set(r, "t");
+	assert_true(set->n <= sizeof(mute));
+	for (i = 0; i < set->n; i++)
+		mute[i] = set->v[i].name[0] == 'm';
+	assert_true(set->lanes[set->lane_of['x']].n > 0);
+	assert_true(set->lanes[set->lane_of['a']].n < 0);
+	for (i = 0; i < QDX_COUNT(cases); i++) {
+		int rc = qdx_ruleset_classify_unless(set, mt, cases[i].s, strlen(cases[i].s), mute, &m);
+		if (rc != (cases[i].rule != NULL) || (rc == 1 && strcmp(qdx_rule_name(m.rule), cases[i].rule)))
+			fail_msg("'%s': expected %s, got %s", cases[i].s,
+			         cases[i].rule ? cases[i].rule : "nothing",
+			         rc == 1 ? qdx_rule_name(m.rule) : "nothing");
+	}
+	qdx_rules_free(r);
+	qdx_matcher_free(mt);
+}
+
 /* Every set by its name (some share their first byte), none by a name
  * that only starts like one. */
 static void test_set_names(void **state)
@@ -687,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_combined_agrees),
 		cmocka_unit_test(test_combined_assertions),
 		cmocka_unit_test(test_combined_lanes),
+		cmocka_unit_test(test_classify_unless),
 		cmocka_unit_test(test_set_names),
 		cmocka_unit_test(test_table_roles),
 	};
