@@ -56,6 +56,9 @@ struct qdx_rule {
 	int combined;           /* 1: in the set's combined pattern (all of a
 	                           search set's rules; a classify set's that a
 	                           lane may leave to it) */
+	unsigned char *starts;  /* of a rule anchored where it is tried: the
+	                           bytes its match can start with; NULL when
+	                           it can start with any */
 };
 
 /* A classify set runs at most this many rules one by one; a lane holds

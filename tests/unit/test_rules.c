@@ -671,6 +671,51 @@ static void test_classify_unless(void **state)
 	qdx_matcher_free(mt);
 }
 
+/* A rule anchored where it is tried is not run at a byte it cannot start
+ * with: `^ab` of a search set, any rule of a classify set (at the offset
+ * given); a rule that may match nothing, or not anchored, runs anywhere. */
+static void test_rule_starts(void **state)
+{
+	qdx_rules *rs, *rc;
+	qdx_matcher *mt = qdx_matcher_new();
+	qdx_match m;
+	const qdx_ruleset *search, *classify;
+	static const struct {
+		int classify;
+		const char *rule, *s;
+		size_t from;
+		int want;
+	} cases[] = {
+		{ 0, "hat", "ab", 0, 1 },  { 0, "hat", "xab", 0, 0 },   { 0, "hat", "Ab", 0, 0 },
+		{ 0, "maybe", "x", 0, 1 }, { 0, "loose", "xab", 0, 1 }, { 1, "ab", "xab", 1, 1 },
+		{ 1, "ab", "xcb", 1, 0 },  { 1, "ab", "ab", 0, 1 },     { 1, "ab", "", 0, 0 },
+	};
+	size_t i, k;
+
+	(void)state;
+	rs = load_text("mode search\nrule hat\n  pattern ^ab\nrule maybe\n  pattern ^a?\n"
+	               "rule loose\n  pattern ab\n");
+	rc = load_text("mode classify\nrule ab\n  pattern ab\n");
+	search = qdx_rules_set(rs, "t");
+	classify = qdx_rules_set(rc, "t");
+	assert_non_null(search->v[0].starts);
+	assert_null(search->v[1].starts);
+	assert_null(search->v[2].starts);
+	assert_non_null(classify->v[0].starts);
+	for (i = 0; i < QDX_COUNT(cases); i++) {
+		const qdx_ruleset *set = cases[i].classify ? classify : search;
+		for (k = 0; strcmp(set->v[k].name, cases[i].rule); k++)
+			;
+		if (qdx_rule_search(&set->v[k], mt, cases[i].s, strlen(cases[i].s), cases[i].from,
+		                    &m) != cases[i].want)
+			fail_msg("%s on '%s' from %zu: expected %d", cases[i].rule, cases[i].s,
+			         cases[i].from, cases[i].want);
+	}
+	qdx_rules_free(rs);
+	qdx_rules_free(rc);
+	qdx_matcher_free(mt);
+}
+
 /* Every set by its name (some share their first byte), none by a name
  * that only starts like one. */
 static void test_set_names(void **state)
@@ -729,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_combined_assertions),
 		cmocka_unit_test(test_combined_lanes),
 		cmocka_unit_test(test_classify_unless),
+		cmocka_unit_test(test_rule_starts),
 		cmocka_unit_test(test_set_names),
 		cmocka_unit_test(test_table_roles),
 	};
