@@ -716,6 +716,39 @@ static void test_rule_starts(void **state)
 	qdx_matcher_free(mt);
 }
 
+/* A search set whose every rule needs a text: a subject holding the needs
+ * of one rule only runs that rule; holding more, the leftmost match of
+ * any still wins ("y2 x1"), as the set's pattern finds it. */
+static void test_search_needed(void **state)
+{
+	qdx_rules *r;
+	qdx_matcher *mt = qdx_matcher_new();
+	qdx_match m;
+	const qdx_ruleset *set;
+	static const struct {
+		const char *s, *rule;
+		size_t from, start;
+	} cases[] = {
+		{ "x1 y2", "x", 0, 0 }, { "y2 x1", "y", 0, 0 }, { "y2", "y", 0, 0 },
+		{ "xx", NULL, 0, 0 },   { "y2 x1", "x", 1, 3 }, { "q", NULL, 0, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	r = load_text("mode search\nrule x\n  pattern x\\d\n  needs x\n"
+	              "rule y\n  pattern y\\d\n  needs y\n");
+	set = qdx_rules_set(r, "t");
+	for (i = 0; i < QDX_COUNT(cases); i++) {
+		int rc = qdx_ruleset_search(set, mt, cases[i].s, strlen(cases[i].s), cases[i].from, &m);
+		if (rc != (cases[i].rule != NULL) ||
+		    (rc == 1 && (strcmp(qdx_rule_name(m.rule), cases[i].rule) || m.start != cases[i].start)))
+			fail_msg("'%s' from %zu: expected %s", cases[i].s, cases[i].from,
+			         cases[i].rule ? cases[i].rule : "nothing");
+	}
+	qdx_rules_free(r);
+	qdx_matcher_free(mt);
+}
+
 /* Every set by its name (some share their first byte), none by a name
  * that only starts like one. */
 static void test_set_names(void **state)
@@ -775,6 +808,7 @@ int main(void)
 		cmocka_unit_test(test_combined_lanes),
 		cmocka_unit_test(test_classify_unless),
 		cmocka_unit_test(test_rule_starts),
+		cmocka_unit_test(test_search_needed),
 		cmocka_unit_test(test_set_names),
 		cmocka_unit_test(test_table_roles),
 	};
