@@ -157,11 +157,11 @@ static int run(job *j, int threads, consume_fn consume, void *ctx)
 	size_t i, bytes = 0;
 	double t0 = seconds(), last = 0;
 
-	/* 8 documents ahead per parser: the index writer works in bursts (a
-	 * batch's FTS5 entries at its commit), and with 4 the parsers stalled
-	 * behind it: ingest -j 2 of the bench corpus took 2.8-3.0 s, with 8
-	 * 2.5 s, with 16 2.4-2.6 s but 2 MB more at the peak, which is no
-	 * longer the same for 100 files as for 10,000. */
+	/* 8 documents ahead per thread.  When two workers parsed beside the
+	 * writer, 4 stalled them behind its bursts (ingest -j 2 of the bench
+	 * corpus 2.8-3.0 s; 8: 2.5 s; 16: 2.4-2.6 s but 2 MB more at the
+	 * peak).  Since the writer parses in its waits, 4, 8 and 16 per
+	 * thread measure the same (1.66-1.82 s, medians of 5), and 8 stays. */
 	j->window = threads > 1 ? (size_t)threads * 8 : 1;
 	j->slots = qdx_xcalloc(j->window, sizeof(*j->slots));
 	pthread_mutex_init(&j->mu, NULL);
