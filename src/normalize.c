@@ -589,6 +589,23 @@ static int nfc_piece(norm *nm, const char *p, size_t n, qdx_buf *out)
 	return 0;
 }
 
+/* The offset of the first character of s[i..n) that nfc_plain() says is
+ * `plain` (1) or is not (0); n when none is, -1 at ill-formed UTF-8. */
+static int32_t next_plain(norm *nm, const unsigned char *s, int32_t i, int32_t n, int plain)
+{
+	while (i < n) {
+		int32_t start = i;
+		UChar32 c;
+
+		U8_NEXT(s, i, n, c);
+		if (c < 0)
+			return -1;
+		if (!!nfc_plain(nm, c) == plain)
+			return start;
+	}
+	return n;
+}
+
 /* Composes nm->cur, which is in nm->line, to NFC: the plain characters
  * are copied, each run of the others goes to nfc_piece() with the plain
  * character before it.  Left as it was when ICU fails, as ICU on the whole
@@ -596,35 +613,23 @@ static int nfc_piece(norm *nm, const char *p, size_t n, qdx_buf *out)
 static void to_nfc(norm *nm)
 {
 	const unsigned char *s = (const unsigned char *)nm->cur.p;
-	int32_t n = (int32_t)nm->cur.n, i = 0, start, last = 0, done = 0;
-	UChar32 c;
+	int32_t n = (int32_t)nm->cur.n, i = 0, last, done = 0;
 
 	if (!nm->nfc || !maybe_not_nfc(s, nm->cur.n))
 		return;
 	if (!nm->slot)
 		nm->slot = thread_slot_get();
 	nm->tmp.len = 0;
-	while (i < n) {
-		start = i;
-		U8_NEXT(s, i, n, c);
-		if (c < 0)
+	while ((i = next_plain(nm, s, i, n, 0)) < n) {
+		if (i < 0)
 			return;
-		if (nfc_plain(nm, c)) {
-			last = start;
-			continue;
-		}
 		/* the piece: from the plain character before (or the line's
 		 * start) to the next plain character */
-		while (i < n) {
-			start = i;
-			U8_NEXT(s, i, n, c);
-			if (c < 0)
-				return;
-			if (nfc_plain(nm, c)) {
-				i = start;
-				break;
-			}
-		}
+		last = i;
+		if (last > 0)
+			U8_BACK_1(s, 0, last);
+		if ((i = next_plain(nm, s, i, n, 1)) < 0)
+			return;
 		qdx_buf_put(&nm->tmp, s + done, (size_t)(last - done));
 		if (nfc_piece(nm, (const char *)s + last, (size_t)(i - last), &nm->tmp))
 			return;
