@@ -73,32 +73,36 @@ static void parse_one(job *j, size_t i, slot *s)
 	}
 }
 
+/* With j->mu held: parses the next file no thread has taken, when there
+ * is one and the window has room for it (at most `window` files past the
+ * one the consumer waits for), and returns 1; else 0.  Workers and the
+ * consumer both take their files here. */
+static int parse_next(job *j)
+{
+	size_t k = j->next;
+	slot *s = &j->slots[k % j->window];
+
+	if (j->stop || k >= j->n || k >= j->stored + j->window)
+		return 0;
+	j->next++;
+	pthread_mutex_unlock(&j->mu);
+	parse_one(j, k, s);
+	pthread_mutex_lock(&j->mu);
+	s->done = 1;
+	pthread_cond_broadcast(&j->ready);
+	return 1;
+}
+
 static void *worker(void *arg)
 {
 	job *j = arg;
 
-	for (;;) {
-		size_t i;
-		slot *s;
-
-		pthread_mutex_lock(&j->mu);
-		while (!j->stop && j->next < j->n && j->next >= j->stored + j->window)
+	pthread_mutex_lock(&j->mu);
+	while (!j->stop && j->next < j->n)
+		if (!parse_next(j))
 			pthread_cond_wait(&j->room, &j->mu);
-		if (j->stop || j->next >= j->n) {
-			pthread_mutex_unlock(&j->mu);
-			return NULL;
-		}
-		i = j->next++;
-		pthread_mutex_unlock(&j->mu);
-
-		s = &j->slots[i % j->window];
-		parse_one(j, i, s);
-
-		pthread_mutex_lock(&j->mu);
-		s->done = 1;
-		pthread_cond_broadcast(&j->ready);
-		pthread_mutex_unlock(&j->mu);
-	}
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
 }
 
 static double seconds(void)
@@ -131,20 +135,9 @@ static void take_turn(job *j, size_t i)
 	slot *s = &j->slots[i % j->window];
 
 	pthread_mutex_lock(&j->mu);
-	while (!s->done) {
-		size_t k = j->next;
-		slot *t = &j->slots[k % j->window];
-
-		if (k >= j->n || k >= i + j->window) {
+	while (!s->done)
+		if (!parse_next(j))
 			pthread_cond_wait(&j->ready, &j->mu);
-			continue;
-		}
-		j->next++;
-		pthread_mutex_unlock(&j->mu);
-		parse_one(j, k, t);
-		pthread_mutex_lock(&j->mu);
-		t->done = 1;
-	}
 	pthread_mutex_unlock(&j->mu);
 }
 
