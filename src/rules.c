@@ -964,6 +964,20 @@ static int run(const qdx_ruleset *set, const qdx_rule *rule, qdx_matcher *mt, co
 	return 1;
 }
 
+/* The rules of lane l worth running on subj[0..n): those that can find
+ * what they need there and that `mute` (NULL: none) does not name.
+ * Returns how many. */
+static int lane_pick(const qdx_ruleset *s, const qdx_lane *l, const char *subj, size_t n,
+                     const unsigned char *mute, unsigned short pick[QDX_LANE_SLOTS])
+{
+	int i, k = 0;
+
+	for (i = 0; i < l->n; i++)
+		if ((!mute || !mute[l->rule[i]]) && qdx_rule_could_match(&s->v[l->rule[i]], subj, n, 0))
+			pick[k++] = l->rule[i];
+	return k;
+}
+
 int qdx_ruleset_classify(const qdx_ruleset *s, qdx_matcher *mt, const char *subj, size_t n,
                          qdx_match *m)
 {
@@ -982,10 +996,7 @@ int qdx_ruleset_classify(const qdx_ruleset *s, qdx_matcher *mt, const char *subj
 	rule = l->rule;
 	k = l->n;
 	if (l->needy) {
-		for (i = k = 0; i < l->n; i++)
-			if (qdx_rule_could_match(&s->v[l->rule[i]], subj, n, 0))
-				pick[k++] = l->rule[i];
-		if (k > QDX_LANE_RULES)
+		if ((k = lane_pick(s, l, subj, n, NULL, pick)) > QDX_LANE_RULES)
 			return run(s, NULL, mt, subj, n, 0, m);
 		rule = pick;
 	}
@@ -1008,18 +1019,6 @@ static int muted_ahead(const qdx_ruleset *s, const qdx_lane *l, unsigned short w
 	return 1;
 }
 
-/* The rules of lane l worth running on subj[0..n): those that can find
- * what they need there and that `mute` does not name.  Returns how many. */
-static int lane_pick(const qdx_ruleset *s, const qdx_lane *l, const char *subj, size_t n,
-                     const unsigned char *mute, unsigned short pick[QDX_LANE_SLOTS])
-{
-	int i, k = 0;
-
-	for (i = 0; i < l->n; i++)
-		if (!mute[l->rule[i]] && qdx_rule_could_match(&s->v[l->rule[i]], subj, n, 0))
-			pick[k++] = l->rule[i];
-	return k;
-}
 
 /* Where a lane runs rules one by one, the muted ones run only when a later
  * one matched; elsewhere the whole classifier runs and its answer is
