@@ -1085,11 +1085,14 @@ int qdx_index_add_folded(qdx_index *ix, const qdx_doc *doc, const qdx_folded *fo
 		if (run(ix->st[ST_BEGIN]))
 			return db_error(ix, err, "cannot begin a transaction for", path);
 		ix->in_tx = 1;
-		if (!ix->tried_defer && defer_indexes(ix))
-			return db_error(ix, err, "cannot begin a transaction for", path);
-		if (!ix->tried_defer)
+		/* The first batch: an empty index defers its indexes, and
+		 * writing starts the checkpoints. */
+		if (!ix->tried_defer) {
+			if (defer_indexes(ix))
+				return db_error(ix, err, "cannot begin a transaction for", path);
 			ix->ckpt = qdx_ckpt_start(ix->db, ix->path);
-		ix->tried_defer = 1;
+			ix->tried_defer = 1;
+		}
 		/* Another process may have stored it since the look-up. */
 		if (lookup(ix, path, sha, &old, &same))
 			return db_error(ix, err, "cannot look up", path);
