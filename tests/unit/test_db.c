@@ -257,6 +257,19 @@ static void close_ix(qdx_index *ix)
 	assert_int_equal(qdx_index_close(ix, &err), 0);
 }
 
+/* A fresh index at `path` holding `doc` alone, stored as `name`; the
+ * connection the test then reads it with. */
+static sqlite3 *index_alone(const char *path, const qdx_doc *doc, const char *name)
+{
+	qdx_index *ix;
+
+	remove_db(path);
+	ix = open_ix(path);
+	assert_int_equal(add_doc(ix, doc, name), 1);
+	close_ix(ix);
+	return db_connect(path);
+}
+
 /* Does the folded text contain `phrase` as whole words?  What an FTS5
  * phrase query over the folded text should find. */
 static int has_phrase(const char *folded, const char *phrase)
@@ -427,17 +440,11 @@ static void test_rows(void **state)
 {
 	const char *path = db_path("rows.db");
 	qdx_doc *doc = plan_doc('a', 0);
-	qdx_index *ix;
 	sqlite3 *db;
 	char buf[256];
 
 	QDX_UNUSED(state);
-	remove_db(path);
-	ix = open_ix(path);
-	assert_int_equal(add_doc(ix, doc, "plan.txt"), 1);
-	close_ix(ix);
-
-	db = db_connect(path);
+	db = index_alone(path, doc, "plan.txt");
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM documents"), 1);
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM parts"), 2);
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM items"), 12);
@@ -538,7 +545,6 @@ static void test_path_attr(void **state)
 	const char *path = db_path("attr.db");
 	qdx_doc *doc = doc_new('e');
 	qdx_node *part, *one, *n;
-	qdx_index *ix;
 	sqlite3 *db;
 	char buf[128];
 
@@ -549,11 +555,7 @@ static void test_path_attr(void **state)
 	add(doc, one, QDX_NODE_ITEM, 3, "alpha", "a", "Hàng con");
 	n = add(doc, part, QDX_NODE_ITEM, 4, "row", "2", "Hàng hai");
 	add(doc, n, QDX_NODE_ITEM, 5, "row", "2.1", "Hàng con");
-	remove_db(path);
-	ix = open_ix(path);
-	assert_int_equal(add_doc(ix, doc, "attr.txt"), 1);
-	close_ix(ix);
-	db = db_connect(path);
+	db = index_alone(path, doc, "attr.txt");
 	assert_string_equal(sql_text(db, "SELECT group_concat(path, ' ') FROM"
 	                                 " (SELECT path FROM items ORDER BY line)", buf, sizeof(buf)),
 	                    "II.2 II.2.a 2 2.1");
@@ -741,11 +743,7 @@ static void test_upgrade(void **state)
 	sqlite3 *db;
 
 	QDX_UNUSED(state);
-	remove_db(path);
-	ix = open_ix(path);
-	assert_int_equal(add_doc(ix, doc, "a.txt"), 1);
-	close_ix(ix);
-	db = db_connect(path);
+	db = index_alone(path, doc, "a.txt");
 	sql_exec(db, "CREATE INDEX agencies_canonical ON agencies(canonical, role)"
 	             "  WHERE canonical IS NOT NULL;"
 	             "CREATE INDEX documents_number ON documents(number);"
